@@ -1,0 +1,323 @@
+/* cachet.h -- public interface of libcachet, an S/MIME 4.0 and CMS library.
+ *
+ * Conventions (doc/HACKING):
+ *  - Every function that can fail returns 0 or a negative CACHET_E_* code.
+ *  - Handles are opaque; each has an init/deinit pair; deinit accepts NULL,
+ *    wipes any secret the handle holds and frees it.
+ *  - A `const cachet_datum_t *` argument is borrowed input.  A
+ *    `cachet_datum_t *` output is allocated by the library and released
+ *    with cachet_free() (or cachet_free_secret() for key material).
+ *  - The library never writes to stdout or stderr.  Failures are explained
+ *    through a cachet_diag_t the caller passes in.
+ */
+#ifndef CACHET_CACHET_H
+#define CACHET_CACHET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(CACHET_BUILDING) && defined(__GNUC__)
+#define CACHET_API __attribute__((visibility("default")))
+#else
+#define CACHET_API
+#endif
+
+#ifdef __GNUC__
+#define CACHET_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define CACHET_MUST_CHECK
+#endif
+
+#define CACHET_VERSION_MAJOR 0
+#define CACHET_VERSION_MINOR 1
+#define CACHET_VERSION_PATCH 0
+
+/* Error codes.  Keep in step with the table in src/lib/errors.c. */
+enum {
+	CACHET_E_OK = 0,
+	/* usage */
+	CACHET_E_INVALID_ARG = -1,
+	CACHET_E_BAD_STATE = -2,
+	/* malformed input */
+	CACHET_E_MALFORMED = -10,
+	CACHET_E_TRUNCATED = -11,
+	CACHET_E_TRAILING_DATA = -12,
+	CACHET_E_NOT_DER = -13,
+	CACHET_E_DEPTH_LIMIT = -14,
+	CACHET_E_SIZE_LIMIT = -15,
+	CACHET_E_COUNT_LIMIT = -16,
+	CACHET_E_BAD_PEM = -17,
+	CACHET_E_BAD_VERSION = -18,
+	CACHET_E_BAD_PARAMS = -19,
+	CACHET_E_BAD_KEY = -20,
+	CACHET_E_BAD_CERT = -21,
+	/* unsupported */
+	CACHET_E_UNKNOWN_OID = -30,
+	CACHET_E_UNSUPPORTED = -31,
+	CACHET_E_UNSUPPORTED_CONTENT = -32,
+	/* policy */
+	CACHET_E_POLICY = -40,
+	CACHET_E_WEAK_ALGORITHM = -41,
+	/* verification */
+	CACHET_E_VERIFY_FAILED = -50,
+	CACHET_E_NOT_SIGNED = -51,
+	CACHET_E_BAD_SIGNATURE = -52,
+	CACHET_E_DIGEST_MISMATCH = -53,
+	CACHET_E_NO_SIGNER_CERT = -54,
+	CACHET_E_CERT_UNTRUSTED = -55,
+	CACHET_E_CERT_EXPIRED = -56,
+	CACHET_E_CERT_NOT_YET_VALID = -57,
+	CACHET_E_ATTR_MISSING = -58,
+	CACHET_E_ATTR_DUPLICATE = -59,
+	CACHET_E_ATTR_MISMATCH = -60,
+	CACHET_E_ALG_PROTECTION = -61,
+	CACHET_E_NO_CONTENT = -62,
+	CACHET_E_KEY_MISMATCH = -63,
+	/* decryption (one code on purpose: no oracle) */
+	CACHET_E_DECRYPT_FAILED = -70,
+	/* I/O and resources */
+	CACHET_E_IO = -80,
+	CACHET_E_NOMEM = -81,
+	CACHET_E_END = -82,
+	CACHET_E_RANDOM = -83,
+	/* internal */
+	CACHET_E_INTERNAL = -90,
+	CACHET_E_CRYPTO = -91,
+	CACHET_E_TASN1 = -92,
+	CACHET_E_GNUTLS = -93,
+};
+
+/* Error categories (cachet_error_category). */
+typedef enum {
+	CACHET_CAT_NONE = 0,
+	CACHET_CAT_USAGE,
+	CACHET_CAT_MALFORMED,
+	CACHET_CAT_UNSUPPORTED,
+	CACHET_CAT_POLICY,
+	CACHET_CAT_VERIFY_FAILED,
+	CACHET_CAT_DECRYPT_FAILED,
+	CACHET_CAT_IO,
+	CACHET_CAT_RESOURCE,
+	CACHET_CAT_INTERNAL,
+} cachet_category_t;
+
+/* One English sentence describing CODE (never NULL). */
+CACHET_API const char *cachet_strerror(int code);
+/* The symbolic name, e.g. "CACHET_E_DIGEST_MISMATCH" (never NULL). */
+CACHET_API const char *cachet_strerror_name(int code);
+CACHET_API cachet_category_t cachet_error_category(int code);
+CACHET_API const char *cachet_category_name(cachet_category_t cat);
+
+/* Library version string, e.g. "0.1.0". */
+CACHET_API const char *cachet_version(void);
+
+/* ------------------------------------------------------------------ */
+/* Buffers */
+
+typedef struct {
+	uint8_t *data;
+	size_t size;
+} cachet_datum_t;
+
+/* Free a library-allocated buffer (NULL-safe). */
+CACHET_API void cachet_free(void *p);
+/* Wipe and free a datum holding secret bytes; resets it to empty. */
+CACHET_API void cachet_free_secret(cachet_datum_t *d);
+/* Overwrite N bytes at P with zeros in a way the compiler keeps. */
+CACHET_API void cachet_wipe(void *p, size_t n);
+
+/* ------------------------------------------------------------------ */
+/* Diagnostics: a short chain of frames explaining a failure. */
+
+typedef struct cachet_diag_st cachet_diag_t;
+
+CACHET_API CACHET_MUST_CHECK int cachet_diag_init(cachet_diag_t **diag);
+CACHET_API void cachet_diag_deinit(cachet_diag_t *diag);
+CACHET_API void cachet_diag_clear(cachet_diag_t *diag);
+CACHET_API size_t cachet_diag_count(const cachet_diag_t *diag);
+/* Frame I (0 is the innermost, first recorded).  Any out-pointer may be
+ * NULL; strings stay valid until the next change to DIAG.  PATH is the
+ * location in the message ("SignedData.signerInfos[0]..."), RULE the
+ * standard's rule ("RFC 5652 section 11.2"), DETAIL free text. */
+CACHET_API CACHET_MUST_CHECK int cachet_diag_get(const cachet_diag_t *diag,
+						 size_t i, int *code,
+						 const char **path,
+						 const char **rule,
+						 const char **detail);
+
+/* ------------------------------------------------------------------ */
+/* Sources and sinks */
+
+typedef struct cachet_source_st cachet_source_t;
+typedef struct cachet_sink_st cachet_sink_t;
+
+/* Read up to LEN bytes into BUF; return the count, 0 at end, or < 0. */
+typedef long (*cachet_read_fn)(void *opaque, uint8_t *buf, size_t len);
+/* Write all LEN bytes; return 0 or < 0. */
+typedef int (*cachet_write_fn)(void *opaque, const uint8_t *buf, size_t len);
+
+/* The memory source borrows DATA; it must outlive the source. */
+CACHET_API CACHET_MUST_CHECK int cachet_source_init_mem(cachet_source_t **src,
+							const uint8_t *data,
+							size_t size);
+/* The fd is not closed by deinit. */
+CACHET_API CACHET_MUST_CHECK int cachet_source_init_fd(cachet_source_t **src,
+						       int fd);
+CACHET_API CACHET_MUST_CHECK int cachet_source_init_cb(cachet_source_t **src,
+						       cachet_read_fn fn,
+						       void *opaque);
+CACHET_API void cachet_source_deinit(cachet_source_t *src);
+
+/* A growing memory buffer; take its bytes with cachet_sink_take_mem. */
+CACHET_API CACHET_MUST_CHECK int cachet_sink_init_mem(cachet_sink_t **snk);
+CACHET_API CACHET_MUST_CHECK int cachet_sink_init_fd(cachet_sink_t **snk,
+						     int fd);
+CACHET_API CACHET_MUST_CHECK int cachet_sink_init_cb(cachet_sink_t **snk,
+						     cachet_write_fn fn,
+						     void *opaque);
+/* Move the bytes collected by a memory sink into OUT (free: cachet_free). */
+CACHET_API CACHET_MUST_CHECK int cachet_sink_take_mem(cachet_sink_t *snk,
+						      cachet_datum_t *out);
+CACHET_API CACHET_MUST_CHECK int cachet_sink_flush(cachet_sink_t *snk);
+CACHET_API void cachet_sink_deinit(cachet_sink_t *snk);
+
+/* ------------------------------------------------------------------ */
+/* Signing (RFC 5652 section 5, RFC 8551 section 2) */
+
+typedef struct cachet_sign_st cachet_sign_t;
+
+/* Digest algorithms by name. */
+typedef enum {
+	CACHET_DIGEST_DEFAULT = 0, /* SHA-256, or SHA-512 for Ed25519 */
+	CACHET_DIGEST_SHA224,
+	CACHET_DIGEST_SHA256,
+	CACHET_DIGEST_SHA384,
+	CACHET_DIGEST_SHA512,
+} cachet_digest_t;
+
+/* Flags for cachet_sign_add_signer. */
+#define CACHET_SIGNER_PSS (1u << 0)	/* RSASSA-PSS instead of PKCS#1 v1.5 */
+#define CACHET_SIGNER_SKID (1u << 1)	/* sid = subjectKeyIdentifier */
+#define CACHET_SIGNER_NO_ATTRS (1u << 2) /* no signedAttrs (not S/MIME) */
+
+/* Flags for cachet_sign_run. */
+#define CACHET_SIGN_DETACHED (1u << 0) /* leave eContent out */
+#define CACHET_SIGN_NO_CERTS (1u << 1) /* leave the certificates out */
+#define CACHET_SIGN_PEM (1u << 2)      /* PEM armour ("CMS") on output */
+
+CACHET_API CACHET_MUST_CHECK int cachet_sign_init(cachet_sign_t **s);
+CACHET_API void cachet_sign_deinit(cachet_sign_t *s);
+/* Add a signer: CERT is an X.509 certificate (PEM or DER), KEY its private
+ * key (PEM or DER; PKCS#1, SEC1 or PKCS#8, encrypted PKCS#8 with PASSWORD,
+ * which may be NULL). */
+CACHET_API CACHET_MUST_CHECK int
+cachet_sign_add_signer(cachet_sign_t *s, const cachet_datum_t *cert,
+		       const cachet_datum_t *key, const char *password,
+		       cachet_digest_t digest, unsigned flags,
+		       cachet_diag_t *diag);
+/* Add extra certificates (PEM with one or several, or one DER) to the
+ * certificates field, e.g. the signer's chain. */
+CACHET_API CACHET_MUST_CHECK int cachet_sign_add_certs(cachet_sign_t *s,
+						       const cachet_datum_t *certs,
+						       cachet_diag_t *diag);
+/* Fix signingTime (for reproducible output); default: now. */
+CACHET_API CACHET_MUST_CHECK int cachet_sign_set_time(cachet_sign_t *s,
+						      time_t t);
+/* Stream CONTENT through and write a ContentInfo(SignedData) to OUT. */
+CACHET_API CACHET_MUST_CHECK int cachet_sign_run(cachet_sign_t *s,
+						 cachet_source_t *content,
+						 cachet_sink_t *out,
+						 unsigned flags,
+						 cachet_diag_t *diag);
+
+/* ------------------------------------------------------------------ */
+/* Verification */
+
+typedef struct cachet_verify_st cachet_verify_t;
+typedef struct cachet_report_st cachet_report_t;
+
+/* Outcome of one named check. */
+typedef enum {
+	CACHET_CHECK_PASS = 0,
+	CACHET_CHECK_FAIL,
+	CACHET_CHECK_SKIP, /* not applicable, or not reached */
+	CACHET_CHECK_INFO, /* a finding reported without a verdict */
+} cachet_check_status_t;
+
+/* Policy switches (cachet_verify_set_policy). */
+#define CACHET_POLICY_ALLOW_SHA1 (1u << 0) /* SHA-1 digests and signatures */
+#define CACHET_POLICY_ALLOW_DSA (1u << 1)  /* DSA signatures */
+#define CACHET_POLICY_NO_CHAIN (1u << 2)   /* skip certificate path checks */
+#define CACHET_POLICY_LEGACY                                                  \
+	(CACHET_POLICY_ALLOW_SHA1 | CACHET_POLICY_ALLOW_DSA)
+
+CACHET_API CACHET_MUST_CHECK int cachet_verify_init(cachet_verify_t **v);
+CACHET_API void cachet_verify_deinit(cachet_verify_t *v);
+/* Trust anchors: PEM (one or more) or DER certificates. */
+CACHET_API CACHET_MUST_CHECK int cachet_verify_add_trust(cachet_verify_t *v,
+							 const cachet_datum_t *certs,
+							 cachet_diag_t *diag);
+/* Extra certificates to find signers and intermediates in (not trusted). */
+CACHET_API CACHET_MUST_CHECK int cachet_verify_add_certs(cachet_verify_t *v,
+							 const cachet_datum_t *certs,
+							 cachet_diag_t *diag);
+/* Validation time; default: now. */
+CACHET_API CACHET_MUST_CHECK int cachet_verify_set_time(cachet_verify_t *v,
+							time_t t);
+CACHET_API CACHET_MUST_CHECK int cachet_verify_set_policy(cachet_verify_t *v,
+							  unsigned policy);
+/* Verify the SignedData read from IN.  DETACHED is the content for a
+ * detached signature (NULL otherwise).  The encapsulated content is
+ * written to CONTENT_OUT when not NULL; the caller must not use it unless
+ * the call returns 0 (the CLI writes it to a temporary file and renames it
+ * into place only then).  REPORT receives a report whenever the message
+ * could be parsed, also when verification failed.  Returns 0 when every
+ * signer verified, CACHET_E_NOT_SIGNED when there is no SignerInfo, a
+ * verification code (the first failing signer's) otherwise. */
+CACHET_API CACHET_MUST_CHECK int cachet_verify_run(cachet_verify_t *v,
+						   cachet_source_t *in,
+						   cachet_source_t *detached,
+						   cachet_sink_t *content_out,
+						   cachet_report_t **report,
+						   cachet_diag_t *diag);
+
+CACHET_API void cachet_report_deinit(cachet_report_t *r);
+CACHET_API size_t cachet_report_signer_count(const cachet_report_t *r);
+/* Overall result of signer I: 0 or the CACHET_E_* code of its failure. */
+CACHET_API int cachet_report_signer_result(const cachet_report_t *r, size_t i);
+CACHET_API size_t cachet_report_check_count(const cachet_report_t *r,
+					    size_t signer);
+/* Check J of SIGNER.  NAME is stable ("signature", "message-digest",
+ * "content-type-attr", ...); RULE names the standard; DETAIL explains. */
+CACHET_API CACHET_MUST_CHECK int
+cachet_report_check_get(const cachet_report_t *r, size_t signer, size_t j,
+			const char **name, cachet_check_status_t *status,
+			int *code, const char **rule, const char **detail);
+/* Render the whole report as text or JSON (free OUT with cachet_free). */
+CACHET_API CACHET_MUST_CHECK int cachet_report_text(const cachet_report_t *r,
+						    cachet_datum_t *out);
+CACHET_API CACHET_MUST_CHECK int cachet_report_json(const cachet_report_t *r,
+						    cachet_datum_t *out);
+
+/* ------------------------------------------------------------------ */
+/* Inspection */
+
+#define CACHET_INSPECT_JSON (1u << 0)
+
+/* Write a readable (or JSON) dump of the CMS object read from IN. */
+CACHET_API CACHET_MUST_CHECK int cachet_inspect(cachet_source_t *in,
+						cachet_sink_t *out,
+						unsigned flags,
+						cachet_diag_t *diag);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CACHET_CACHET_H */

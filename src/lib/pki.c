@@ -1,0 +1,309 @@
+/* pki.c -- certificate sets, signer lookup and path validation (RFC 5652
+ * section 5.3 sid matching; RFC 5280 section 6 through GnuTLS). */
+#include "pki.h"
+
+#include <gnutls/gnutls.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static int grow(cachet_certset_t *set)
+{
+	if (set->n < set->cap)
+		return 0;
+	if (set->n >= CACHET_MAX_CERTS)
+		return CACHET_E_COUNT_LIMIT;
+	size_t cap = set->cap ? set->cap * 2 : 8;
+	gnutls_x509_crt_t *c = realloc(set->crt, cap * sizeof(*c));
+	if (c == NULL)
+		return CACHET_E_NOMEM;
+	set->crt = c;
+	cbuf_t *d = realloc(set->der, cap * sizeof(*d));
+	if (d == NULL)
+		return CACHET_E_NOMEM;
+	set->der = d;
+	set->cap = cap;
+	return 0;
+}
+
+int _cachet_certset_add_der(cachet_certset_t *set, const uint8_t *der,
+			    size_t len, const char *path, cachet_diag_t *diag)
+{
+	int ret = grow(set);
+	if (ret == CACHET_E_COUNT_LIMIT)
+		_cachet_diag_push(diag, ret, path, NULL, "more than %d certificates", CACHET_MAX_CERTS);
+	if (ret < 0)
+		return ret;
+	gnutls_x509_crt_t crt;
+	if (gnutls_x509_crt_init(&crt) < 0)
+		return CACHET_E_NOMEM;
+	gnutls_datum_t d = {(unsigned char *)der, (unsigned)len};
+	int r = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER);
+	if (r < 0) {
+		gnutls_x509_crt_deinit(crt);
+		_cachet_diag_push(diag, CACHET_E_BAD_CERT, path, "RFC 5280 section 4.1",
+				  "certificate not readable: %s", gnutls_strerror(r));
+		return CACHET_E_BAD_CERT;
+	}
+	cbuf_t copy = {0};
+	ret = _cachet_buf_append(&copy, der, len);
+	if (ret < 0) {
+		gnutls_x509_crt_deinit(crt);
+		return ret;
+	}
+	set->crt[set->n] = crt;
+	set->der[set->n] = copy;
+	set->n++;
+	return 0;
+}
+
+typedef struct {
+	cachet_certset_t *set;
+	const char *path;
+	cachet_diag_t *diag;
+} pem_ctx_t;
+
+static int add_pem_block(void *opaque, const char *label, const uint8_t *der,
+			 size_t len)
+{
+	pem_ctx_t *c = opaque;
+	return _cachet_certset_add_der(c->set, der, len, c->path, c->diag);
+}
+
+int _cachet_certset_add(cachet_certset_t *set, const uint8_t *data, size_t len,
+			const char *path, cachet_diag_t *diag)
+{
+	if (_cachet_is_pem(data, len)) {
+		static const char *const labels[] = {"CERTIFICATE", "X509 CERTIFICATE", NULL};
+		pem_ctx_t c = {set, path, diag};
+		int n = _cachet_pem_each(data, len, labels, add_pem_block, &c);
+		if (n == 0) {
+			_cachet_diag_push(diag, CACHET_E_BAD_CERT, path, "RFC 7468 section 5",
+					  "no CERTIFICATE block found");
+			return CACHET_E_BAD_CERT;
+		}
+		if (n == CACHET_E_BAD_PEM)
+			_cachet_diag_push(diag, n, path, "RFC 7468", "malformed PEM armour");
+		return n < 0 ? n : 0;
+	}
+	return _cachet_certset_add_der(set, data, len, path, diag);
+}
+
+void _cachet_certset_free(cachet_certset_t *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		gnutls_x509_crt_deinit(set->crt[i]);
+		_cachet_buf_free(&set->der[i]);
+	}
+	free(set->crt);
+	free(set->der);
+	memset(set, 0, sizeof(*set));
+}
+
+int _cachet_crt_iasn(gnutls_x509_crt_t crt, cbuf_t *issuer, cbuf_t *serial)
+{
+	gnutls_datum_t dn = {NULL, 0};
+	uint8_t ser[64];
+	size_t slen = sizeof(ser);
+	if (gnutls_x509_crt_get_raw_issuer_dn(crt, &dn) < 0)
+		return CACHET_E_GNUTLS;
+	int ret = _cachet_buf_append(issuer, dn.data, dn.size);
+	gnutls_free(dn.data);
+	if (ret < 0)
+		return ret;
+	if (gnutls_x509_crt_get_serial(crt, ser, &slen) < 0)
+		return CACHET_E_GNUTLS;
+	return _cachet_buf_append(serial, ser, slen);
+}
+
+int _cachet_crt_skid(gnutls_x509_crt_t crt, cbuf_t *skid)
+{
+	uint8_t id[128];
+	size_t len = sizeof(id);
+	unsigned crit;
+	if (gnutls_x509_crt_get_subject_key_id(crt, id, &len, &crit) < 0)
+		return CACHET_E_END;
+	return _cachet_buf_append(skid, id, len);
+}
+
+/* Serial numbers compare as integers: ignore a leading 00 sign octet. */
+static void strip_sign(const uint8_t **p, size_t *n)
+{
+	while (*n > 1 && (*p)[0] == 0 && ((*p)[1] & 0x80)) {
+		(*p)++;
+		(*n)--;
+	}
+}
+
+long _cachet_certset_find_iasn(const cachet_certset_t *set,
+			       const uint8_t *issuer, size_t ilen,
+			       const uint8_t *serial, size_t slen)
+{
+	strip_sign(&serial, &slen);
+	for (size_t i = 0; i < set->n; i++) {
+		cbuf_t is = {0}, sn = {0};
+		bool match = false;
+		if (_cachet_crt_iasn(set->crt[i], &is, &sn) == 0) {
+			const uint8_t *s = sn.data;
+			size_t l = sn.size;
+			strip_sign(&s, &l);
+			match = is.size == ilen && memcmp(is.data, issuer, ilen) == 0 &&
+				l == slen && memcmp(s, serial, slen) == 0;
+		}
+		_cachet_buf_free(&is);
+		_cachet_buf_free(&sn);
+		if (match)
+			return (long)i;
+	}
+	return -1;
+}
+
+long _cachet_certset_find_skid(const cachet_certset_t *set,
+			       const uint8_t *skid, size_t len)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		cbuf_t id = {0};
+		bool match = _cachet_crt_skid(set->crt[i], &id) == 0 && id.size == len &&
+			     memcmp(id.data, skid, len) == 0;
+		_cachet_buf_free(&id);
+		if (match)
+			return (long)i;
+	}
+	return -1;
+}
+
+void _cachet_crt_describe(gnutls_x509_crt_t crt, char *buf, size_t n)
+{
+	gnutls_datum_t dn = {NULL, 0};
+	char email[300] = "";
+	if (gnutls_x509_crt_get_dn3(crt, &dn, 0) < 0)
+		dn.data = NULL;
+	for (unsigned i = 0;; i++) {
+		char name[256];
+		size_t l = sizeof(name);
+		unsigned type;
+		int r = gnutls_x509_crt_get_subject_alt_name2(crt, i, name, &l, &type, NULL);
+		if (r < 0)
+			break;
+		if (r == GNUTLS_SAN_RFC822NAME) {
+			snprintf(email, sizeof(email), " <%s>", name);
+			break;
+		}
+	}
+	snprintf(buf, n, "%s%s", dn.data ? (char *)dn.data : "(unreadable subject)", email);
+	gnutls_free(dn.data);
+}
+
+static bool is_self_issued(gnutls_x509_crt_t c)
+{
+	return gnutls_x509_crt_check_issuer(c, c) != 0;
+}
+
+static int check_times(gnutls_x509_crt_t c, time_t at, char *detail, size_t n)
+{
+	time_t nb = gnutls_x509_crt_get_activation_time(c);
+	time_t na = gnutls_x509_crt_get_expiration_time(c);
+	char who[300], t1[32], t2[32];
+	if (nb != (time_t)-1 && at < nb) {
+		_cachet_crt_describe(c, who, sizeof(who));
+		_cachet_time_str(nb, t1, sizeof(t1));
+		snprintf(detail, n, "%s is not valid before %s (RFC 5280 section 4.1.2.5)", who, t1);
+		return CACHET_E_CERT_NOT_YET_VALID;
+	}
+	if (na != (time_t)-1 && at > na) {
+		_cachet_crt_describe(c, who, sizeof(who));
+		_cachet_time_str(na, t2, sizeof(t2));
+		snprintf(detail, n, "%s expired at %s (RFC 5280 section 4.1.2.5)", who, t2);
+		return CACHET_E_CERT_EXPIRED;
+	}
+	return 0;
+}
+
+int _cachet_path_validate(gnutls_x509_crt_t leaf, const cachet_certset_t *pool,
+			  const cachet_certset_t *trust, time_t at, bool legacy,
+			  char *detail, size_t n, size_t *chain_len)
+{
+	gnutls_x509_crt_t chain[CACHET_MAX_CHAIN];
+	gnutls_x509_trust_list_t tl = NULL;
+	gnutls_x509_crt_t anchor = NULL;
+	size_t len = 0;
+	int ret;
+
+	*chain_len = 0;
+	if (trust == NULL || trust->n == 0) {
+		snprintf(detail, n, "no trust anchor was given");
+		return CACHET_E_CERT_UNTRUSTED;
+	}
+	/* Build leaf -> ... until an anchor issues the last one. */
+	chain[len++] = leaf;
+	for (;;) {
+		gnutls_x509_crt_t last = chain[len - 1];
+		anchor = NULL;
+		for (size_t i = 0; i < trust->n && !anchor; i++)
+			if (gnutls_x509_crt_equals(trust->crt[i], last) ||
+			    gnutls_x509_crt_check_issuer(last, trust->crt[i]))
+				anchor = trust->crt[i];
+		if (anchor || is_self_issued(last))
+			break;
+		gnutls_x509_crt_t next = NULL;
+		for (size_t i = 0; pool && i < pool->n && !next; i++) {
+			bool used = false;
+			for (size_t j = 0; j < len; j++)
+				used |= gnutls_x509_crt_equals(chain[j], pool->crt[i]) != 0;
+			if (!used && gnutls_x509_crt_check_issuer(last, pool->crt[i]))
+				next = pool->crt[i];
+		}
+		if (next == NULL || len >= CACHET_MAX_CHAIN)
+			break;
+		chain[len++] = next;
+	}
+	*chain_len = len;
+	if (anchor == NULL) {
+		char who[300];
+		_cachet_crt_describe(chain[len - 1], who, sizeof(who));
+		snprintf(detail, n, "no trust anchor issued %s", who);
+		return CACHET_E_CERT_UNTRUSTED;
+	}
+	/* Validity periods at the chosen time, anchor included. */
+	for (size_t i = 0; i < len; i++)
+		if ((ret = check_times(chain[i], at, detail, n)) < 0)
+			return ret;
+	if ((ret = check_times(anchor, at, detail, n)) < 0)
+		return ret;
+
+	if (gnutls_x509_trust_list_init(&tl, 0) < 0)
+		return CACHET_E_NOMEM;
+	for (size_t i = 0; i < trust->n; i++) {
+		gnutls_x509_crt_t copy;
+		gnutls_datum_t d = {trust->der[i].data, (unsigned)trust->der[i].size};
+		if (gnutls_x509_crt_init(&copy) < 0)
+			continue;
+		if (gnutls_x509_crt_import(copy, &d, GNUTLS_X509_FMT_DER) < 0 ||
+		    gnutls_x509_trust_list_add_cas(tl, &copy, 1, 0) != 1)
+			gnutls_x509_crt_deinit(copy);
+	}
+	unsigned flags = GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
+			 GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS;
+	if (legacy)
+		flags |= GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1 | GNUTLS_VERIFY_ALLOW_BROKEN |
+			 GNUTLS_VERIFY_ALLOW_SIGN_RSA_MD5;
+	unsigned status = 0;
+	int r = gnutls_x509_trust_list_verify_crt(tl, chain, (unsigned)len, flags, &status, NULL);
+	gnutls_x509_trust_list_deinit(tl, 1);
+	if (r < 0) {
+		snprintf(detail, n, "path validation failed: %s", gnutls_strerror(r));
+		return CACHET_E_CERT_UNTRUSTED;
+	}
+	if (status != 0) {
+		gnutls_datum_t out = {NULL, 0};
+		gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &out, 0);
+		snprintf(detail, n, "%s (RFC 5280 section 6)", out.data ? (char *)out.data : "path invalid");
+		gnutls_free(out.data);
+		if (status & GNUTLS_CERT_INSECURE_ALGORITHM)
+			return CACHET_E_WEAK_ALGORITHM;
+		return CACHET_E_CERT_UNTRUSTED;
+	}
+	char who[300];
+	_cachet_crt_describe(anchor, who, sizeof(who));
+	snprintf(detail, n, "path of %zu certificate%s to trust anchor %s", len, len == 1 ? "" : "s", who);
+	return 0;
+}

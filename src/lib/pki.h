@@ -1,0 +1,56 @@
+/* pki.h -- certificates through GnuTLS (ARCHITECTURE decision 6). */
+#ifndef CACHET_PKI_H
+#define CACHET_PKI_H
+
+#include "internal.h"
+
+#include <gnutls/x509.h>
+
+typedef struct {
+	gnutls_x509_crt_t *crt;
+	cbuf_t *der; /* the DER of each certificate as it was given */
+	size_t n, cap;
+} cachet_certset_t;
+
+/* Add the certificates in DATA: PEM (one or more CERTIFICATE blocks) or
+ * one DER certificate. */
+CACHET_INTERNAL int _cachet_certset_add(cachet_certset_t *set,
+					const uint8_t *data, size_t len,
+					const char *path, cachet_diag_t *diag);
+CACHET_INTERNAL int _cachet_certset_add_der(cachet_certset_t *set,
+					    const uint8_t *der, size_t len,
+					    const char *path,
+					    cachet_diag_t *diag);
+CACHET_INTERNAL void _cachet_certset_free(cachet_certset_t *set);
+/* Index of the certificate with this issuer Name (DER) and serial number
+ * (INTEGER content octets), or -1. */
+CACHET_INTERNAL long _cachet_certset_find_iasn(const cachet_certset_t *set,
+					       const uint8_t *issuer,
+					       size_t ilen,
+					       const uint8_t *serial,
+					       size_t slen);
+/* Index of the certificate with this subjectKeyIdentifier, or -1. */
+CACHET_INTERNAL long _cachet_certset_find_skid(const cachet_certset_t *set,
+					       const uint8_t *skid,
+					       size_t len);
+/* "CN=Alice,O=Cachet Test <alice@example.org>" into BUF. */
+CACHET_INTERNAL void _cachet_crt_describe(gnutls_x509_crt_t crt, char *buf,
+					  size_t n);
+/* Raw issuer Name DER and serial content octets of CRT (allocated). */
+CACHET_INTERNAL int _cachet_crt_iasn(gnutls_x509_crt_t crt, cbuf_t *issuer,
+				     cbuf_t *serial);
+CACHET_INTERNAL int _cachet_crt_skid(gnutls_x509_crt_t crt, cbuf_t *skid);
+
+/* Build the path from LEAF through POOL to a certificate in TRUST and check
+ * it with GnuTLS at time AT (validity periods are checked here, so any
+ * time can be chosen).  Returns 0 or CACHET_E_CERT_UNTRUSTED,
+ * CACHET_E_CERT_EXPIRED, CACHET_E_CERT_NOT_YET_VALID,
+ * CACHET_E_WEAK_ALGORITHM; DETAIL says why. */
+CACHET_INTERNAL int _cachet_path_validate(gnutls_x509_crt_t leaf,
+					  const cachet_certset_t *pool,
+					  const cachet_certset_t *trust,
+					  time_t at, bool legacy,
+					  char *detail, size_t n,
+					  size_t *chain_len);
+
+#endif /* CACHET_PKI_H */

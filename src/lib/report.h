@@ -1,0 +1,55 @@
+/* report.h -- verdict reports: one list of named checks per signer
+ * (STYLE 11: a verdict is a report, never a boolean). */
+#ifndef CACHET_REPORT_H
+#define CACHET_REPORT_H
+
+#include "internal.h"
+
+typedef struct {
+	char *name;
+	cachet_check_status_t status;
+	int code;
+	char *rule;
+	char *detail;
+} report_check_t;
+
+typedef struct {
+	char *identity;	 /* signer certificate subject and e-mail */
+	char *sid;	 /* how the SignerInfo names its certificate */
+	char *digest;	 /* digest algorithm name */
+	char *signature; /* signature algorithm name */
+	int result;	 /* 0 or the first failing check's code */
+	report_check_t *checks;
+	size_t n, cap;
+} report_signer_t;
+
+struct cachet_report_st {
+	char *content_type;
+	bool detached;
+	uint64_t content_size;
+	size_t ncerts;
+	char *digests;
+	report_check_t *checks; /* message-level findings */
+	size_t n, cap;
+	report_signer_t *signers;
+	size_t nsigners, scap;
+	int result;
+};
+
+CACHET_INTERNAL int _cachet_report_new(cachet_report_t **r);
+/* Add a signer; its index goes to *idx. */
+CACHET_INTERNAL int _cachet_report_add_signer(cachet_report_t *r, size_t *idx);
+CACHET_INTERNAL report_signer_t *_cachet_report_signer(cachet_report_t *r,
+						       size_t idx);
+/* Record a check on SIGNER (or on the message when SIGNER is NULL).  A
+ * failing check sets the signer's result if it is still 0. */
+CACHET_INTERNAL int _cachet_report_check(cachet_report_t *r,
+					 report_signer_t *signer,
+					 const char *name,
+					 cachet_check_status_t status,
+					 int code, const char *rule,
+					 const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+CACHET_INTERNAL int _cachet_report_set(char **field, const char *value);
+
+#endif /* CACHET_REPORT_H */

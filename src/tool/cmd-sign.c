@@ -1,0 +1,171 @@
+/* cmd-sign.c -- cachet sign: make a SignedData (RFC 5652 section 5). */
+#include "tool.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_SIGNERS 16
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: cachet sign -i IN -o OUT --signer CERT --key KEY [--signer CERT --key KEY ...]\n"
+		"                   [--detached | --opaque] [--digest sha256|sha384|sha512] [--pss]\n"
+		"                   [--skid] [--chain FILE] [--no-certs] [--pass PW] [--format der|pem]\n"
+		"                   [--signing-time TIME]\n"
+		"Sign IN as one or more signers and write a CMS SignedData to OUT ('-': stdout).\n");
+}
+
+int cmd_sign(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"in", required_argument, NULL, 'i'},
+		{"out", required_argument, NULL, 'o'},
+		{"signer", required_argument, NULL, 's'},
+		{"key", required_argument, NULL, 'k'},
+		{"detached", no_argument, NULL, 'd'},
+		{"opaque", no_argument, NULL, 'O'},
+		{"digest", required_argument, NULL, 'D'},
+		{"pss", no_argument, NULL, 'P'},
+		{"skid", no_argument, NULL, 'S'},
+		{"chain", required_argument, NULL, 'c'},
+		{"no-certs", no_argument, NULL, 'n'},
+		{"pass", required_argument, NULL, 'p'},
+		{"format", required_argument, NULL, 'f'},
+		{"signing-time", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *in = "-", *out = "-", *chain[8], *certs[MAX_SIGNERS], *keys[MAX_SIGNERS];
+	const char *pass = NULL;
+	size_t nchain = 0, ncerts = 0, nkeys = 0;
+	unsigned flags = 0, sflags = 0;
+	cachet_digest_t digest = CACHET_DIGEST_DEFAULT;
+	time_t t = 0;
+	bool t_set = false;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "i:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': in = optarg; break;
+		case 'o': out = optarg; break;
+		case 's':
+			if (ncerts == MAX_SIGNERS) goto bad;
+			certs[ncerts++] = optarg;
+			break;
+		case 'k':
+			if (nkeys == MAX_SIGNERS) goto bad;
+			keys[nkeys++] = optarg;
+			break;
+		case 'd': flags |= CACHET_SIGN_DETACHED; break;
+		case 'O': flags &= ~CACHET_SIGN_DETACHED; break;
+		case 'D':
+			if (strcmp(optarg, "sha256") == 0) digest = CACHET_DIGEST_SHA256;
+			else if (strcmp(optarg, "sha384") == 0) digest = CACHET_DIGEST_SHA384;
+			else if (strcmp(optarg, "sha512") == 0) digest = CACHET_DIGEST_SHA512;
+			else if (strcmp(optarg, "sha224") == 0) digest = CACHET_DIGEST_SHA224;
+			else {
+				fprintf(stderr, "cachet sign: unknown digest '%s' (sha256, sha384, sha512)\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'P': sflags |= CACHET_SIGNER_PSS; break;
+		case 'S': sflags |= CACHET_SIGNER_SKID; break;
+		case 'c':
+			if (nchain == 8) goto bad;
+			chain[nchain++] = optarg;
+			break;
+		case 'n': flags |= CACHET_SIGN_NO_CERTS; break;
+		case 'p': pass = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "pem") == 0) flags |= CACHET_SIGN_PEM;
+			else if (strcmp(optarg, "der") == 0) flags &= ~CACHET_SIGN_PEM;
+			else {
+				fprintf(stderr, "cachet sign: unknown format '%s' (der, pem)\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 't':
+			if (!parse_time(optarg, &t)) {
+				fprintf(stderr, "cachet sign: cannot read time '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			t_set = true;
+			break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: goto bad;
+		}
+	}
+	if (optind != argc || ncerts == 0 || ncerts != nkeys) {
+		if (ncerts != nkeys)
+			fprintf(stderr, "cachet sign: give one --key for each --signer\n");
+		goto bad;
+	}
+
+	cachet_sign_t *s = NULL;
+	cachet_diag_t *diag = NULL;
+	cachet_source_t *src = NULL;
+	cachet_sink_t *snk = NULL;
+	outfile_t of = {0};
+	int ret, fd = -1, status = EXIT_IO;
+
+	of.fd = -1;
+	if ((ret = cachet_diag_init(&diag)) < 0 || (ret = cachet_sign_init(&s)) < 0)
+		goto done;
+	if (t_set && (ret = cachet_sign_set_time(s, t)) < 0)
+		goto done;
+	for (size_t i = 0; i < ncerts; i++) {
+		cachet_datum_t cd, kd;
+		if (read_file(certs[i], &cd) < 0)
+			goto done;
+		if (read_file(keys[i], &kd) < 0) {
+			free(cd.data);
+			goto done;
+		}
+		ret = cachet_sign_add_signer(s, &cd, &kd, pass, digest, sflags, diag);
+		free(cd.data);
+		cachet_free_secret(&kd);
+		if (ret < 0)
+			goto done;
+	}
+	for (size_t i = 0; i < nchain; i++) {
+		cachet_datum_t cd;
+		if (read_file(chain[i], &cd) < 0)
+			goto done;
+		ret = cachet_sign_add_certs(s, &cd, diag);
+		free(cd.data);
+		if (ret < 0)
+			goto done;
+	}
+	if ((fd = in_open(in)) < 0)
+		goto done;
+	if (out_open(&of, out) < 0)
+		goto done;
+	if ((ret = cachet_source_init_fd(&src, fd)) < 0 || (ret = cachet_sink_init_fd(&snk, of.fd)) < 0)
+		goto done;
+	ret = cachet_sign_run(s, src, snk, flags, diag);
+	if (ret == 0)
+		ret = cachet_sink_flush(snk);
+	if (ret == 0 && out_commit(&of) == 0)
+		status = EXIT_OK;
+done:
+	if (ret < 0) {
+		report_error("sign", ret, diag);
+		status = exit_for(ret);
+	}
+	if (status != EXIT_OK)
+		out_abort(&of);
+	if (fd > STDIN_FILENO)
+		close(fd);
+	cachet_sink_deinit(snk);
+	cachet_source_deinit(src);
+	cachet_sign_deinit(s);
+	cachet_diag_deinit(diag);
+	return status;
+bad:
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,158 @@
+/* cmd-verify.c -- cachet verify: judge a SignedData and report each check. */
+#include "tool.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: cachet verify -i IN [--content FILE] [-o CONTENT_OUT] --trust CA [--trust CA ...]\n"
+		"                     [--certs FILE] [--at TIME] [--legacy] [--json]\n"
+		"Verify the SignedData in IN and print a report naming every check and its rule.\n"
+		"CONTENT_OUT receives the signed content only when every signer verified.\n");
+}
+
+static int add_files(cachet_verify_t *v, const char **files, size_t n, bool trust,
+		     cachet_diag_t *diag)
+{
+	for (size_t i = 0; i < n; i++) {
+		cachet_datum_t d;
+		if (read_file(files[i], &d) < 0)
+			return CACHET_E_IO;
+		int ret = trust ? cachet_verify_add_trust(v, &d, diag) : cachet_verify_add_certs(v, &d, diag);
+		free(d.data);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"in", required_argument, NULL, 'i'},
+		{"out", required_argument, NULL, 'o'},
+		{"content", required_argument, NULL, 'c'},
+		{"trust", required_argument, NULL, 't'},
+		{"certs", required_argument, NULL, 'C'},
+		{"at", required_argument, NULL, 'a'},
+		{"legacy", no_argument, NULL, 'L'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *in = "-", *out = NULL, *content = NULL, *trust[16], *certs[16];
+	size_t ntrust = 0, ncerts = 0;
+	bool json = false, at_set = false;
+	unsigned policy = 0;
+	time_t at = 0;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "i:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': in = optarg; break;
+		case 'o': out = optarg; break;
+		case 'c': content = optarg; break;
+		case 't':
+			if (ntrust == 16) goto bad;
+			trust[ntrust++] = optarg;
+			break;
+		case 'C':
+			if (ncerts == 16) goto bad;
+			certs[ncerts++] = optarg;
+			break;
+		case 'a':
+			if (!parse_time(optarg, &at)) {
+				fprintf(stderr, "cachet verify: cannot read time '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			at_set = true;
+			break;
+		case 'L': policy |= CACHET_POLICY_LEGACY; break;
+		case 'j': json = true; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: goto bad;
+		}
+	}
+	if (optind != argc)
+		goto bad;
+	if (content && strcmp(content, "-") == 0 && strcmp(in, "-") == 0) {
+		fprintf(stderr, "cachet verify: the message and the content cannot both come from stdin\n");
+		return EXIT_USAGE;
+	}
+
+	cachet_verify_t *v = NULL;
+	cachet_diag_t *diag = NULL;
+	cachet_source_t *src = NULL, *det = NULL;
+	cachet_sink_t *snk = NULL;
+	cachet_report_t *rep = NULL;
+	outfile_t of = {0};
+	int ret = 0, fd = -1, cfd = -1, status = EXIT_IO;
+
+	of.fd = -1;
+	if ((ret = cachet_diag_init(&diag)) < 0 || (ret = cachet_verify_init(&v)) < 0)
+		goto done;
+	if ((ret = add_files(v, trust, ntrust, true, diag)) < 0 ||
+	    (ret = add_files(v, certs, ncerts, false, diag)) < 0)
+		goto done;
+	if (at_set && (ret = cachet_verify_set_time(v, at)) < 0)
+		goto done;
+	if ((ret = cachet_verify_set_policy(v, policy)) < 0)
+		goto done;
+	if ((fd = in_open(in)) < 0)
+		goto done;
+	if ((ret = cachet_source_init_fd(&src, fd)) < 0)
+		goto done;
+	if (content) {
+		if ((cfd = in_open(content)) < 0)
+			goto done;
+		if ((ret = cachet_source_init_fd(&det, cfd)) < 0)
+			goto done;
+	}
+	if (out) {
+		if (out_open(&of, out) < 0)
+			goto done;
+		if ((ret = cachet_sink_init_fd(&snk, of.fd)) < 0)
+			goto done;
+	}
+	ret = cachet_verify_run(v, src, det, snk, &rep, diag);
+	if (rep) {
+		cachet_datum_t text = {0};
+		if ((json ? cachet_report_json(rep, &text) : cachet_report_text(rep, &text)) == 0) {
+			fwrite(text.data, 1, text.size, stdout);
+			fflush(stdout);
+			cachet_free(text.data);
+		}
+	}
+	if (ret == 0) {
+		status = (out && out_commit(&of) < 0) ? EXIT_IO : EXIT_OK;
+		goto cleanup;
+	}
+done:
+	if (ret < 0) {
+		if (rep == NULL || cachet_error_category(ret) != CACHET_CAT_VERIFY_FAILED)
+			report_error("verify", ret, diag);
+		status = exit_for(ret);
+	}
+cleanup:
+	if (status != EXIT_OK)
+		out_abort(&of);
+	if (fd > STDIN_FILENO)
+		close(fd);
+	if (cfd > STDIN_FILENO)
+		close(cfd);
+	cachet_report_deinit(rep);
+	cachet_sink_deinit(snk);
+	cachet_source_deinit(src);
+	cachet_source_deinit(det);
+	cachet_verify_deinit(v);
+	cachet_diag_deinit(diag);
+	return status;
+bad:
+	usage(stderr);
+	return EXIT_USAGE;
+}

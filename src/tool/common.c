@@ -1,0 +1,202 @@
+/* common.c -- files, exit statuses and error printing for the tool. */
+#include "tool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int out_open(outfile_t *o, const char *path)
+{
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	if (path == NULL || strcmp(path, "-") == 0) {
+		o->is_stdout = true;
+		o->fd = STDOUT_FILENO;
+		return 0;
+	}
+	o->target = strdup(path);
+	size_t n = strlen(path) + 16;
+	o->tmp = malloc(n);
+	if (o->target == NULL || o->tmp == NULL)
+		return -1;
+	/* The temporary file lives in the target's directory, so the final
+	 * rename is atomic. */
+	const char *slash = strrchr(path, '/');
+	if (slash)
+		snprintf(o->tmp, n, "%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
+	else
+		snprintf(o->tmp, n, ".%s.XXXXXX", path);
+	o->fd = mkstemp(o->tmp);
+	if (o->fd < 0) {
+		fprintf(stderr, "cachet: cannot create a file beside %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	/* Keep the mode a new file would get (mkstemp makes it 0600). */
+	mode_t um = umask(0);
+	umask(um);
+	if (fchmod(o->fd, 0666 & ~um) < 0) {
+		/* not fatal */
+	}
+	return 0;
+}
+
+int out_commit(outfile_t *o)
+{
+	if (o->is_stdout)
+		return 0;
+	int ret = 0;
+	if (fsync(o->fd) < 0 || close(o->fd) < 0) {
+		fprintf(stderr, "cachet: writing %s failed: %s\n", o->target, strerror(errno));
+		ret = -1;
+	}
+	o->fd = -1;
+	if (ret == 0 && rename(o->tmp, o->target) < 0) {
+		fprintf(stderr, "cachet: cannot rename into %s: %s\n", o->target, strerror(errno));
+		ret = -1;
+	}
+	if (ret < 0)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->target);
+	o->tmp = o->target = NULL;
+	return ret;
+}
+
+void out_abort(outfile_t *o)
+{
+	if (o->is_stdout || o->tmp == NULL) {
+		free(o->target);
+		o->target = NULL;
+		return;
+	}
+	if (o->fd >= 0)
+		close(o->fd);
+	unlink(o->tmp);
+	free(o->tmp);
+	free(o->target);
+	o->tmp = o->target = NULL;
+	o->fd = -1;
+}
+
+int in_open(const char *path)
+{
+	if (path == NULL || strcmp(path, "-") == 0)
+		return STDIN_FILENO;
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		fprintf(stderr, "cachet: cannot open %s: %s\n", path, strerror(errno));
+	return fd;
+}
+
+int read_file(const char *path, cachet_datum_t *out)
+{
+	int fd = in_open(path);
+	size_t cap = 4096, len = 0;
+	uint8_t *buf;
+
+	out->data = NULL;
+	out->size = 0;
+	if (fd < 0)
+		return -1;
+	buf = malloc(cap);
+	for (;;) {
+		if (buf == NULL)
+			break;
+		if (len == cap) {
+			if (cap >= (64u << 20)) {
+				fprintf(stderr, "cachet: %s is too large\n", path);
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			uint8_t *b = realloc(buf, cap * 2);
+			if (b == NULL) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = b;
+			cap *= 2;
+		}
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "cachet: reading %s failed: %s\n", path, strerror(errno));
+			cachet_wipe(buf, cap);
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (buf == NULL)
+		return -1;
+	out->data = buf;
+	out->size = len;
+	return 0;
+}
+
+int exit_for(int code)
+{
+	if (code >= 0)
+		return EXIT_OK;
+	switch (cachet_error_category(code)) {
+	case CACHET_CAT_VERIFY_FAILED:
+	case CACHET_CAT_DECRYPT_FAILED:
+	case CACHET_CAT_POLICY:
+		return EXIT_VERIFY;
+	case CACHET_CAT_USAGE:
+		return EXIT_USAGE;
+	case CACHET_CAT_MALFORMED:
+	case CACHET_CAT_UNSUPPORTED:
+		return EXIT_MALFORMED;
+	default:
+		return EXIT_IO;
+	}
+}
+
+void report_error(const char *cmd, int code, const cachet_diag_t *diag)
+{
+	fprintf(stderr, "cachet %s: %s [%s]\n", cmd, cachet_strerror(code), cachet_strerror_name(code));
+	size_t n = cachet_diag_count(diag);
+	for (size_t i = 0; i < n; i++) {
+		int c;
+		const char *path, *rule, *detail;
+		if (cachet_diag_get(diag, i, &c, &path, &rule, &detail) < 0)
+			break;
+		fprintf(stderr, "  %s%s%s%s%s%s\n", *path ? path : "", *path ? ": " : "", detail,
+			*rule ? " (" : "", rule, *rule ? ")" : "");
+	}
+}
+
+bool parse_time(const char *s, time_t *t)
+{
+	struct tm tm;
+	char *end;
+	if (s[0] == '@') {
+		long long v = strtoll(s + 1, &end, 10);
+		if (*end || end == s + 1)
+			return false;
+		*t = (time_t)v;
+		return true;
+	}
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (end == NULL) {
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(s, "%Y-%m-%d", &tm);
+	}
+	if (end == NULL || (*end && strcmp(end, "Z") != 0))
+		return false;
+	*t = timegm(&tm);
+	return true;
+}

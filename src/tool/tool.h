@@ -1,0 +1,51 @@
+/* tool.h -- shared pieces of the cachet command-line tool. */
+#ifndef CACHET_TOOL_H
+#define CACHET_TOOL_H
+
+#include <config.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cachet/cachet.h"
+
+/* Exit statuses, documented in every man page. */
+enum {
+	EXIT_OK = 0,
+	EXIT_VERIFY = 1,    /* the message failed verification */
+	EXIT_USAGE = 2,	    /* usage error */
+	EXIT_MALFORMED = 3, /* malformed or unsupported input */
+	EXIT_IO = 4,	    /* I/O or system error */
+};
+
+/* An output file written to a temporary name beside the target and renamed
+ * into place only by out_commit(); out_abort() removes it, so a failure
+ * never leaves a partial file where the user's file was. */
+typedef struct {
+	char *target;
+	char *tmp;
+	int fd;
+	bool is_stdout;
+} outfile_t;
+
+int out_open(outfile_t *o, const char *path);
+int out_commit(outfile_t *o);
+void out_abort(outfile_t *o);
+
+/* Open IN ("-" = stdin) as an fd; -1 with a message on failure. */
+int in_open(const char *path);
+/* Read a whole (small) file: certificates, keys. */
+int read_file(const char *path, cachet_datum_t *out);
+/* Exit status for a library code. */
+int exit_for(int code);
+/* Print "cachet CMD: ..." and the diagnostic chain to stderr. */
+void report_error(const char *cmd, int code, const cachet_diag_t *diag);
+/* Parse "YYYY-MM-DD[THH:MM:SS[Z]]" or "@EPOCH". */
+bool parse_time(const char *s, time_t *t);
+
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+#endif

@@ -1,0 +1,159 @@
+/* t-util.c -- error table, diagnostics, sources and sinks, PEM. */
+#include "internal.h"
+
+#include "tap.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const int all_codes[] = {
+	CACHET_E_INVALID_ARG, CACHET_E_BAD_STATE, CACHET_E_MALFORMED, CACHET_E_TRUNCATED,
+	CACHET_E_TRAILING_DATA, CACHET_E_NOT_DER, CACHET_E_DEPTH_LIMIT, CACHET_E_SIZE_LIMIT,
+	CACHET_E_COUNT_LIMIT, CACHET_E_BAD_PEM, CACHET_E_BAD_VERSION, CACHET_E_BAD_PARAMS,
+	CACHET_E_BAD_KEY, CACHET_E_BAD_CERT, CACHET_E_UNKNOWN_OID, CACHET_E_UNSUPPORTED,
+	CACHET_E_UNSUPPORTED_CONTENT, CACHET_E_POLICY, CACHET_E_WEAK_ALGORITHM,
+	CACHET_E_VERIFY_FAILED, CACHET_E_NOT_SIGNED, CACHET_E_BAD_SIGNATURE,
+	CACHET_E_DIGEST_MISMATCH, CACHET_E_NO_SIGNER_CERT, CACHET_E_CERT_UNTRUSTED,
+	CACHET_E_CERT_EXPIRED, CACHET_E_CERT_NOT_YET_VALID, CACHET_E_ATTR_MISSING,
+	CACHET_E_ATTR_DUPLICATE, CACHET_E_ATTR_MISMATCH, CACHET_E_ALG_PROTECTION,
+	CACHET_E_NO_CONTENT, CACHET_E_KEY_MISMATCH, CACHET_E_DECRYPT_FAILED, CACHET_E_IO,
+	CACHET_E_NOMEM, CACHET_E_END, CACHET_E_RANDOM, CACHET_E_INTERNAL, CACHET_E_CRYPTO,
+	CACHET_E_TASN1, CACHET_E_GNUTLS,
+};
+
+static void pem_round_trip(size_t len)
+{
+	uint8_t data[300];
+	for (size_t i = 0; i < len; i++)
+		data[i] = (uint8_t)(i * 37 + 11);
+	cachet_sink_t *mem, *pem;
+	cachet_datum_t out = {0};
+	int ret = cachet_sink_init_mem(&mem);
+	ret |= _cachet_sink_init_pem(&pem, mem, "CMS");
+	ret |= _cachet_sink_write(pem, data, len);
+	ret |= _cachet_sink_finish(pem);
+	ret |= cachet_sink_take_mem(mem, &out);
+	cachet_sink_deinit(pem);
+	cachet_sink_deinit(mem);
+
+	cachet_source_t *raw, *dec;
+	uint8_t back[400];
+	size_t got = 0;
+	ret |= cachet_source_init_mem(&raw, out.data, out.size);
+	ret |= _cachet_source_init_pem(&dec, raw);
+	for (;;) {
+		/* odd read sizes exercise the push-back of decoded bytes */
+		long n = _cachet_source_read(dec, back + got, got % 2 ? 1 : 2);
+		if (n <= 0) {
+			ret |= n < 0;
+			break;
+		}
+		got += (size_t)n;
+	}
+	ok(ret == 0 && got == len && memcmp(back, data, len) == 0, "PEM round trip of %zu bytes", len);
+	cachet_source_deinit(dec);
+	cachet_source_deinit(raw);
+	cachet_free(out.data);
+}
+
+static int pem_decode(const char *text, uint8_t *out, size_t cap, size_t *len)
+{
+	cachet_source_t *raw, *dec;
+	int ret = cachet_source_init_mem(&raw, (const uint8_t *)text, strlen(text));
+	ret |= _cachet_source_init_pem(&dec, raw);
+	*len = 0;
+	for (;;) {
+		long n = _cachet_source_read(dec, out + *len, cap - *len);
+		if (n < 0) {
+			ret = (int)n;
+			break;
+		}
+		if (n == 0)
+			break;
+		*len += (size_t)n;
+	}
+	cachet_source_deinit(dec);
+	cachet_source_deinit(raw);
+	return ret;
+}
+
+int main(void)
+{
+	/* Every code has a distinct name, a sentence and a category. */
+	bool names_ok = true;
+	for (size_t i = 0; i < sizeof(all_codes) / sizeof(all_codes[0]); i++) {
+		const char *n = cachet_strerror_name(all_codes[i]);
+		names_ok &= strncmp(n, "CACHET_E_", 9) == 0 && strcmp(n, "CACHET_E_UNKNOWN") != 0;
+		names_ok &= strcmp(cachet_strerror(all_codes[i]), "Unknown error code.") != 0;
+		for (size_t j = 0; j < i; j++)
+			names_ok &= strcmp(n, cachet_strerror_name(all_codes[j])) != 0;
+	}
+	ok(names_ok, "every error code has its own name and sentence");
+	ok(cachet_error_category(CACHET_E_DIGEST_MISMATCH) == CACHET_CAT_VERIFY_FAILED, "digest mismatch is a verification failure");
+	ok(cachet_error_category(CACHET_E_TRUNCATED) == CACHET_CAT_MALFORMED, "truncation is malformed input");
+	ok(cachet_error_category(CACHET_E_DECRYPT_FAILED) == CACHET_CAT_DECRYPT_FAILED, "decryption failure has its own category");
+	ok(strcmp(cachet_strerror_name(-12345), "CACHET_E_UNKNOWN") == 0, "unknown codes are named as such");
+
+	/* Diagnostics keep path, rule and detail. */
+	cachet_diag_t *d;
+	int code;
+	const char *path, *rule, *detail;
+	ok(cachet_diag_init(&d) == 0, "diag init");
+	_cachet_diag_push(d, CACHET_E_ATTR_DUPLICATE, "SignedData.signerInfos[0].signedAttrs", "RFC 5652 section 11.2",
+			  "%d message-digest attributes", 2);
+	ok(cachet_diag_count(d) == 1 && cachet_diag_get(d, 0, &code, &path, &rule, &detail) == 0 &&
+		   code == CACHET_E_ATTR_DUPLICATE && strcmp(rule, "RFC 5652 section 11.2") == 0 &&
+		   strcmp(detail, "2 message-digest attributes") == 0,
+	   "diag frame keeps code, rule and detail");
+	ok(cachet_diag_get(d, 1, NULL, NULL, NULL, NULL) == CACHET_E_END, "diag past the end is CACHET_E_END");
+	cachet_diag_deinit(d);
+	cachet_diag_deinit(NULL);
+
+	for (size_t len = 0; len < 70; len++)
+		pem_round_trip(len);
+	pem_round_trip(299);
+
+	uint8_t buf[64];
+	size_t n;
+	ok(pem_decode("junk\n-----BEGIN CMS-----\naGVsbG8=\n-----END CMS-----\n", buf, sizeof(buf), &n) == 0 &&
+		   n == 5 && memcmp(buf, "hello", 5) == 0,
+	   "PEM with text before the armour");
+	ok(pem_decode("-----BEGIN CMS-----\naGVsbG8=\n-----END PKCS7-----\n", buf, sizeof(buf), &n) ==
+		   CACHET_E_BAD_PEM,
+	   "PEM with mismatched END label is refused");
+	ok(pem_decode("-----BEGIN CMS-----\naGV*bG8=\n-----END CMS-----\n", buf, sizeof(buf), &n) ==
+		   CACHET_E_BAD_PEM,
+	   "PEM with a bad character is refused");
+	ok(pem_decode("-----BEGIN CMS-----\naGVsbG8=\n", buf, sizeof(buf), &n) == CACHET_E_BAD_PEM,
+	   "PEM without END is refused");
+	ok(pem_decode("-----BEGIN CMS-----\naGVsbG8=aGVs\n-----END CMS-----\n", buf, sizeof(buf), &n) ==
+		   CACHET_E_BAD_PEM,
+	   "PEM with data after padding is refused");
+
+	/* Source push-back and offsets. */
+	cachet_source_t *s;
+	static const uint8_t abc[] = "abcdef";
+	uint8_t t[8];
+	int ret = cachet_source_init_mem(&s, abc, 6);
+	ret |= _cachet_source_read_full(s, t, 3);
+	ret |= _cachet_source_unread(s, t + 1, 2);
+	ok(ret == 0 && _cachet_source_offset(s) == 1, "unread moves the offset back");
+	ok(_cachet_source_read_full(s, t, 5) == 0 && memcmp(t, "bcdef", 5) == 0, "unread bytes come back in order");
+	ok(_cachet_source_read_full(s, t, 1) == CACHET_E_TRUNCATED, "reading past the end is CACHET_E_TRUNCATED");
+	cachet_source_deinit(s);
+
+	/* Growable buffer and JSON strings. */
+	cbuf_t b = {0};
+	_cachet_buf_json_str(&b, "a\"b\\c\n");
+	ok(strcmp((char *)b.data, "\"a\\\"b\\\\c\\u000a\"") == 0, "JSON string escaping");
+	_cachet_buf_free(&b);
+
+	uint8_t secret[16];
+	memset(secret, 0xaa, sizeof(secret));
+	cachet_wipe(secret, sizeof(secret));
+	bool zero = true;
+	for (size_t i = 0; i < sizeof(secret); i++)
+		zero &= secret[i] == 0;
+	ok(zero, "cachet_wipe clears");
+	return tap_done();
+}
