@@ -1445,13 +1445,30 @@ static int verify_signer(vstate_t *st, const cbuf_t *der, size_t idx)
 			CK("certificate-path", CACHET_CHECK_FAIL, r, "RFC 5280 section 6", "%s", detail);
 	}
 cleanup:
+	if (ret < 0 && ret != CACHET_E_NOMEM) {
+		/* A mandatory part could not be read (libtasn1 reports absent
+		 * fields of a truncated SEQUENCE only when asked for them). */
+		CK("signer-info", CACHET_CHECK_FAIL, CACHET_E_MALFORMED, RULE_SI,
+		   "the SignerInfo is incomplete or malformed (%s)", cachet_strerror_name(ret));
+		ret = 0;
+	}
+	/* Fail-safe: a signer is valid only when its signature check passed. */
+	if (si->rs && si->rs->result == 0) {
+		bool sig_passed = false;
+		for (size_t i = 0; i < si->rs->n; i++)
+			sig_passed |= strcmp(si->rs->checks[i].name, "signature") == 0 &&
+				      si->rs->checks[i].status == CACHET_CHECK_PASS;
+		if (!sig_passed)
+			CK("signature", CACHET_CHECK_FAIL, CACHET_E_VERIFY_FAILED, RULE_VER,
+			   "the signature was not verified");
+	}
 	_cachet_asn1_delete(&si->node, false);
 	_cachet_pubkey_free(pub);
 	_cachet_buf_free(&a);
 	_cachet_buf_free(&b);
 	_cachet_buf_free(&sattrs);
 	_cachet_buf_free(&sig);
-	return ret < 0 && ret != CACHET_E_NOMEM ? 0 : ret;
+	return ret;
 }
 
 /* Parse the CertificateSet: keep each X.509 certificate; other choices are

@@ -1,0 +1,1 @@
+## tests/cli.mk -- included by Makefile.am

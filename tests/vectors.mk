@@ -1,0 +1,1 @@
+## tests/vectors.mk -- included by Makefile.am
