@@ -4,7 +4,9 @@
  * size only.  Memory stays flat whatever the size. */
 #include "ber.h"
 #include "crypto.h"
+#include "pki.h"
 
+#include <gnutls/gnutls.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -16,6 +18,10 @@ typedef struct {
 	bool json;
 	cbuf_t line;
 	unsigned long nodes;
+	/* Identifier octet of each open ancestor, outermost first, and the
+	 * content type named by the outer ContentInfo. */
+	uint8_t anc[CACHET_MAX_DEPTH + 1];
+	bool signed_data;
 } insp_t;
 
 static const char *universal_name(uint32_t tag)
@@ -86,6 +92,68 @@ hex:
 	}
 }
 
+/* Is H a certificate in SignedData.certificates?  ContentInfo SEQUENCE >
+ * [0] > SignedData SEQUENCE > [0] IMPLICIT SET OF > SEQUENCE. */
+static bool at_certificate(const insp_t *in, const ber_hdr_t *h, unsigned depth)
+{
+	return in->signed_data && depth == 4 && h->raw[0] == 0x30 && in->anc[0] == 0x30 &&
+	       in->anc[1] == 0xa0 && in->anc[2] == 0x30 && in->anc[3] == 0xa0;
+}
+
+/* One line per certificate fact instead of its raw tree. */
+static int certificate(insp_t *in, const ber_hdr_t *h, unsigned depth, uint64_t off)
+{
+	cbuf_t der = {0};
+	gnutls_x509_crt_t crt = NULL;
+	char who[400], iss[400], t1[32], t2[32];
+	int ret;
+
+	CHECK(_cachet_ber_capture(&in->r, h, &der, CACHET_MAX_BOUNDED));
+	gnutls_datum_t d = {der.data, (unsigned)der.size};
+	if (gnutls_x509_crt_init(&crt) < 0 || gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER) < 0) {
+		CHECK(_cachet_buf_printf(&in->line, in->json ? "{\"offset\":%llu,\"certificate\":null}"
+							     : "%8llu %*scertificate (%zu bytes, unreadable)\n",
+					 (unsigned long long)off, in->json ? 0 : (int)(2 * depth), "", der.size));
+		goto done;
+	}
+	_cachet_crt_describe(crt, who, sizeof(who));
+	gnutls_datum_t idn = {NULL, 0};
+	snprintf(iss, sizeof(iss), "?");
+	if (gnutls_x509_crt_get_issuer_dn3(crt, &idn, 0) == 0) {
+		snprintf(iss, sizeof(iss), "%s", (char *)idn.data);
+		gnutls_free(idn.data);
+	}
+	_cachet_time_str(gnutls_x509_crt_get_activation_time(crt), t1, sizeof(t1));
+	_cachet_time_str(gnutls_x509_crt_get_expiration_time(crt), t2, sizeof(t2));
+	unsigned bits = 0;
+	int pk = gnutls_x509_crt_get_pk_algorithm(crt, &bits);
+	const char *pkname = gnutls_pk_get_name((gnutls_pk_algorithm_t)(pk < 0 ? 0 : pk));
+	if (in->json) {
+		CHECK(_cachet_buf_printf(&in->line, "{\"offset\":%llu,\"tag\":\"SEQUENCE\",\"length\":%zu,"
+					 "\"certificate\":{\"subject\":", (unsigned long long)off, der.size));
+		CHECK(_cachet_buf_json_str(&in->line, who));
+		CHECK(_cachet_buf_printf(&in->line, ",\"issuer\":"));
+		CHECK(_cachet_buf_json_str(&in->line, iss));
+		CHECK(_cachet_buf_printf(&in->line, ",\"notBefore\":\"%s\",\"notAfter\":\"%s\",\"key\":", t1, t2));
+		CHECK(_cachet_buf_json_str(&in->line, pkname ? pkname : "?"));
+		CHECK(_cachet_buf_printf(&in->line, ",\"bits\":%u}}", bits));
+	} else {
+		int ind = (int)(2 * depth);
+		CHECK(_cachet_buf_printf(&in->line, "%8llu %*scertificate (%zu bytes): %s\n", (unsigned long long)off,
+					 ind, "", der.size, who));
+		CHECK(_cachet_buf_printf(&in->line, "         %*s  issuer %s\n", ind, "", iss));
+		CHECK(_cachet_buf_printf(&in->line, "         %*s  valid %s to %s, %s %u bits\n", ind, "", t1, t2,
+					 pkname ? pkname : "?", bits));
+	}
+done:
+	ret = flush_line(in);
+cleanup:
+	if (crt)
+		gnutls_x509_crt_deinit(crt);
+	_cachet_buf_free(&der);
+	return ret;
+}
+
 static int node(insp_t *in, const ber_hdr_t *h, unsigned depth, uint64_t off)
 {
 	char tag[48], text[200];
@@ -101,12 +169,18 @@ static int node(insp_t *in, const ber_hdr_t *h, unsigned depth, uint64_t off)
 	if (++in->nodes > 10000000UL)
 		return CACHET_E_COUNT_LIMIT;
 
+	if (at_certificate(in, h, depth))
+		return certificate(in, h, depth, off);
 	text[0] = 0;
 	bool consumed = false;
 	if (!h->constructed && h->len <= 4096) {
 		CHECK_RET(_cachet_ber_read_value(&in->r, h, &v, 4096));
 		describe(h, &v, text, sizeof(text));
 		consumed = true;
+		/* The outer ContentInfo's contentType decides what follows. */
+		if (depth == 1 && h->raw[0] == BER_TAG_OID && in->anc[0] == 0x30)
+			in->signed_data = strncmp(text, "id-signedData", 13) == 0 ||
+					  strstr(text, "(1.2.840.113549.1.7.2)") != NULL;
 	}
 	if (in->json) {
 		CHECK(_cachet_buf_printf(&in->line, "%s{\"offset\":%llu,\"tag\":", depth ? "" : "",
@@ -137,6 +211,8 @@ static int node(insp_t *in, const ber_hdr_t *h, unsigned depth, uint64_t off)
 			CHECK(_cachet_buf_printf(&in->line, ",\"children\":["));
 		CHECK(flush_line(in));
 		CHECK(_cachet_ber_enter(&in->r, h));
+		if (depth <= CACHET_MAX_DEPTH)
+			in->anc[depth] = h->raw[0];
 		for (;;) {
 			ber_hdr_t c;
 			uint64_t coff = _cachet_source_offset(in->r.src);
