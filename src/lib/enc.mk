@@ -1,0 +1,1 @@
+## src/lib/enc.mk -- included by Makefile.am: encryption primitives and their tests
