@@ -695,6 +695,7 @@ typedef struct {
 	bool pure_overflow;
 	uint64_t content_size;
 	char ect[128]; /* eContentType */
+	bool is_pkcs7_form; /* eContent is not an OCTET STRING (RFC 2315 content) */
 	cachet_certset_t certs; /* from the message */
 	cbuf_t digest_algs;	/* DER of digestAlgorithms */
 } vstate_t;
@@ -1148,6 +1149,11 @@ static int check_attrs(vstate_t *st, sinfo_t *si, const cachet_alg_t *da,
 			CK("smime-capabilities", CACHET_CHECK_INFO, 0, "RFC 8551 section 2.5.2",
 			   "SMIMECapabilities present");
 			break;
+		case CACHET_ALG_AT_COUNTERSIGNATURE:
+			/* RFC 5652 section 11.4: "MUST NOT be a signed attribute". */
+			CK("countersignature", CACHET_CHECK_FAIL, CACHET_E_ATTR_MISMATCH, "RFC 5652 section 11.4",
+			   "a countersignature must be an unsigned attribute, not a signed one");
+			break;
 		default:
 			break;
 		}
@@ -1181,6 +1187,51 @@ cleanup:
 	_cachet_buf_free(&re);
 	_cachet_buf_free(&val);
 	return ret;
+}
+
+/* Judge the unsigned attributes (RFC 5652 section 11): content-type,
+ * message-digest and signing-time are only ever signed attributes, so the
+ * signature does not protect them when they are unsigned. */
+static int check_unsigned_attrs(vstate_t *st, sinfo_t *si)
+{
+	cachet_report_t *rep = st->rep;
+	unsigned count = 0, ncs = 0;
+	char path[96], oid[128];
+	int ret;
+
+	/* Absent unsignedAttrs count as none. */
+	CHECK_RET(_cachet_asn1_count(si->node, "unsignedAttrs", &count));
+	for (unsigned i = 1; i <= count; i++) {
+		CHECK_RET(_cachet_asn1_read_oid(si->node,
+						_cachet_asn1_path(path, sizeof(path), "unsignedAttrs", i, "attrType"),
+						oid, sizeof(oid)));
+		const cachet_alg_t *a = _cachet_alg_by_oid(oid);
+		cachet_alg_id_t id = a && a->kind == ALG_KIND_ATTRIBUTE ? a->id : CACHET_ALG_NONE;
+		switch (id) {
+		case CACHET_ALG_AT_CONTENT_TYPE:
+			CK("unsigned-attrs", CACHET_CHECK_FAIL, CACHET_E_ATTR_MISMATCH, "RFC 5652 section 11.1",
+			   "the content-type attribute must be a signed attribute, not an unsigned one");
+			break;
+		case CACHET_ALG_AT_MESSAGE_DIGEST:
+			CK("unsigned-attrs", CACHET_CHECK_FAIL, CACHET_E_ATTR_MISMATCH, "RFC 5652 section 11.2",
+			   "the message-digest attribute must be a signed attribute, not an unsigned one");
+			break;
+		case CACHET_ALG_AT_SIGNING_TIME:
+			CK("unsigned-attrs", CACHET_CHECK_FAIL, CACHET_E_ATTR_MISMATCH, "RFC 5652 section 11.3",
+			   "the signing-time attribute must be a signed attribute, not an unsigned one");
+			break;
+		case CACHET_ALG_AT_COUNTERSIGNATURE:
+			ncs++;
+			break;
+		default:
+			break;
+		}
+	}
+	if (ncs)
+		CK("countersignature", CACHET_CHECK_INFO, 0, "RFC 5652 section 11.4",
+		   "%u countersignature attribute%s present (not verified: a countersignature vouches for "
+		   "this signature, it does not change it)", ncs, ncs == 1 ? "" : "s");
+	return 0;
 }
 
 /* Judge one SignerInfo.  Failures go into the report, not the return
@@ -1398,12 +1449,19 @@ static int verify_signer(vstate_t *st, const cbuf_t *der, size_t idx)
 		}
 	}
 
+	CHECK(check_unsigned_attrs(st, si));
+
 	/* The signature itself (section 5.6). */
 	if (crt == NULL) {
 		CK("signature", CACHET_CHECK_SKIP, 0, RULE_VER, "no certificate to verify with");
 		goto cleanup;
 	}
-	ret = _cachet_pubkey_from_crt(&pub, crt, NULL);
+	{
+		/* Where an issuer's DSA parameters may come from (RFC 3279
+		 * section 2.3.2). */
+		const cachet_certset_t *pools[] = {&st->certs, &st->v->extra, &st->v->trust};
+		ret = _cachet_pubkey_from_pool(&pub, crt, crt_der, pools, 3, NULL);
+	}
 	if (ret < 0) {
 		CK("signature", CACHET_CHECK_FAIL, ret, RULE_VER, "the signer certificate's key cannot be used");
 		ret = 0;
@@ -1411,7 +1469,14 @@ static int verify_signer(vstate_t *st, const cbuf_t *der, size_t idx)
 	}
 	CHECK(_cachet_asn1_read(si->node, "signature", &sig));
 	ret = _cachet_pk_verify(pub, &sp, to_sign, to_sign_len, sig.data, sig.size, NULL);
-	if (ret == 0)
+	if (ret == CACHET_E_NOT_DER || ret == CACHET_E_MALFORMED) {
+		/* A signature value that is not a DER ECDSA-Sig-Value or
+		 * Dss-Sig-Value (RFC 5753 section 7.2, RFC 3279 section 2.2)
+		 * cannot verify: it is a bad signature, not a broken message. */
+		CK("signature", CACHET_CHECK_FAIL, CACHET_E_BAD_SIGNATURE, "RFC 5753 section 7.2",
+		   "the signature value is not a DER-encoded signature structure");
+		ret = 0;
+	} else if (ret == 0)
 		CK("signature", CACHET_CHECK_PASS, 0, RULE_VER, "%s signature by %u-bit key verifies", sa->name,
 		   _cachet_pubkey_bits(pub));
 	else
@@ -1545,7 +1610,7 @@ int cachet_verify_run(cachet_verify_t *v, cachet_source_t *in,
 	ber_hdr_t h;
 	cbuf_t buf = {0}, sis[CACHET_MAX_SIGNERS];
 	size_t nsi = 0;
-	bool has_content = false;
+	bool has_content = false, judged = false;
 	int ret;
 
 	memset(sis, 0, sizeof(sis));
@@ -1644,15 +1709,19 @@ int cachet_verify_run(cachet_verify_t *v, cachet_source_t *in,
 			_cachet_report_check(st->rep, NULL, "econtent-type", CACHET_CHECK_INFO, 0,
 					     "RFC 5652 section 5.2.1",
 					     "eContent is not an OCTET STRING (PKCS #7 form); its value octets are digested");
+			st->is_pkcs7_form = true;
 			CHECK(_cachet_ber_stream_value(&r, &h, content_chunk, st));
 		}
 		CHECK(_cachet_ber_leave(&r));
 		CHECK(_cachet_ber_leave(&r));
 	} else if (ret == CACHET_E_END) {
 		CHECK(_cachet_ber_leave(&r));
-		ENSURE(detached != NULL, CACHET_E_NO_CONTENT, "RFC 5652 section 5.2",
-		       "SignedData.encapContentInfo", "the signature is detached: give the signed content");
-		CHECK(stream_detached(st, detached));
+		/* Without the content, whether it is needed depends on the
+		 * signerInfos still to come: a certificates-only SignedData
+		 * (RFC 5652 section 5.2, RFC 8551 section 3.8) has none and
+		 * is judged "not signed", not asked for content. */
+		if (detached != NULL)
+			CHECK(stream_detached(st, detached));
 	} else {
 		goto cleanup;
 	}
@@ -1691,9 +1760,20 @@ int cachet_verify_run(cachet_verify_t *v, cachet_source_t *in,
 	CHECK(_cachet_ber_leave(&r)); /* SignedData */
 	CHECK(_cachet_ber_leave(&r)); /* [0] */
 	CHECK(_cachet_ber_leave(&r)); /* ContentInfo */
-	ret = _cachet_ber_next(&r, &h);
-	ENSURE(ret == CACHET_E_END, ret < 0 ? ret : CACHET_E_TRAILING_DATA, "RFC 5652 section 3", "input",
-	       "bytes follow the ContentInfo");
+	{
+		/* The ContentInfo is the whole input (RFC 5652 section 3):
+		 * any byte after it, even one that cannot start an element,
+		 * is trailing data. */
+		uint8_t extra;
+		long n = _cachet_source_read(r.src, &extra, 1);
+		ENSURE(n >= 0, (int)n, NULL, "input", "reading the input failed");
+		ENSURE(n == 0, CACHET_E_TRAILING_DATA, "RFC 5652 section 3", "input",
+		       "bytes follow the ContentInfo (from byte %llu)",
+		       (unsigned long long)(_cachet_source_offset(r.src) - 1));
+	}
+
+	ENSURE(has_content || detached != NULL || nsi == 0, CACHET_E_NO_CONTENT, "RFC 5652 section 5.2",
+	       "SignedData.encapContentInfo", "the signature is detached: give the signed content");
 
 	/* Everything is read: judge each signer. */
 	_cachet_report_set(&st->rep->content_type, _cachet_oid_name(st->ect));
@@ -1705,6 +1785,12 @@ int cachet_verify_run(cachet_verify_t *v, cachet_source_t *in,
 		/* SignedData version (section 5.1): 1 unless a v3 SignerInfo,
 		 * another eContentType or other certificate types need 3+. */
 		unsigned want = strcmp(st->ect, oid_of(CACHET_ALG_CT_DATA)) != 0 ? 3 : 1;
+		/* PKCS #7 (RFC 2315 section 9.1) wrote version 1 whatever the
+		 * content type; RFC 5652 section 5.2.1 keeps such content
+		 * readable, so version 1 is accepted when the eContent is in
+		 * the PKCS #7 form. */
+		if (st->is_pkcs7_form && sd_version == 1)
+			want = 1;
 		if (sd_version < want || sd_version > 5)
 			_cachet_report_check(st->rep, NULL, "signed-data-version", CACHET_CHECK_FAIL,
 					     CACHET_E_BAD_VERSION, RULE_SD,
@@ -1712,6 +1798,7 @@ int cachet_verify_run(cachet_verify_t *v, cachet_source_t *in,
 	}
 	for (size_t i = 0; i < nsi; i++)
 		CHECK(verify_signer(st, &sis[i], i));
+	judged = true;
 	if (nsi == 0) {
 		/* No SignerInfo means nothing is signed, never valid. */
 		_cachet_report_check(st->rep, NULL, "signer-infos", CACHET_CHECK_FAIL, CACHET_E_NOT_SIGNED, RULE_SD,
@@ -1725,8 +1812,8 @@ int cachet_verify_run(cachet_verify_t *v, cachet_source_t *in,
 		_cachet_diag_push(diag, ret, "SignedData", NULL, "verification failed: %s", cachet_strerror(ret));
 cleanup:
 	if (st) {
-		if (st->rep && (ret >= 0 || cachet_error_category(ret) == CACHET_CAT_VERIFY_FAILED ||
-				cachet_error_category(ret) == CACHET_CAT_POLICY)) {
+		/* A report whenever the whole message was read and judged. */
+		if (st->rep && judged) {
 			*report = st->rep;
 			st->rep = NULL;
 		}

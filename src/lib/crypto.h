@@ -213,6 +213,13 @@ CACHET_INTERNAL unsigned _cachet_privkey_bits(const cachet_privkey_t *k);
 CACHET_INTERNAL int _cachet_pubkey_from_crt(cachet_pubkey_t **k,
 					    gnutls_x509_crt_t crt,
 					    cachet_diag_t *diag);
+/* A DSA key whose SubjectPublicKeyInfo (DER in SPKI) omits the domain
+ * parameters: Y from SPKI, p, q and g from PARAMS, the key of the
+ * certificate's issuer (RFC 3279 section 2.3.2, RFC 3370 section 3.1). */
+CACHET_INTERNAL int _cachet_pubkey_dsa_inherit(cachet_pubkey_t **k,
+					       const uint8_t *spki, size_t len,
+					       const cachet_pubkey_t *params,
+					       cachet_diag_t *diag);
 CACHET_INTERNAL void _cachet_pubkey_free(cachet_pubkey_t *k);
 CACHET_INTERNAL cachet_pk_type_t _cachet_pubkey_type(const cachet_pubkey_t *k);
 CACHET_INTERNAL cachet_alg_id_t _cachet_pubkey_curve(const cachet_pubkey_t *k);

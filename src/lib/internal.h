@@ -30,7 +30,10 @@
 #define CACHET_MAX_SIGNERS 64		  /* SignerInfos per SignedData */
 #define CACHET_MAX_CERTS 256		  /* certificates per message */
 #define CACHET_MAX_CHAIN 16		  /* certificate path length */
-#define CACHET_MAX_PURE_CONTENT (16u << 20) /* content kept for pure EdDSA */
+/* Content kept in memory for pure EdDSA without signed attributes (RFC 8419
+ * section 3.1), the one case that needs the whole content at once.  Small,
+ * so memory stays flat for every other message. */
+#define CACHET_MAX_PURE_CONTENT (1u << 20)
 #define CACHET_CHUNK 65536		  /* streaming chunk size */
 
 /* ---- diagnostics ---- */

@@ -381,6 +381,15 @@ int _cachet_source_autodetect(cachet_source_t **wrapped, cachet_source_t *in,
 		i++;
 	if (i < (size_t)n && head[i] == '-')
 		return _cachet_source_init_pem(wrapped, in);
+	/* RFC 7468 section 2: explanatory text may precede the armour.  A BER
+	 * ContentInfo never looks like text (its OID tag 0x06 comes within
+	 * the first bytes), so a head of printable text is taken as PEM. */
+	bool is_text = head[0] != 0x30; /* a SEQUENCE is DER/BER, never text */
+	for (size_t j = 0; j < (size_t)n && is_text; j++)
+		is_text = (head[j] >= 0x20 && head[j] < 0x7f) || head[j] == '\t' || head[j] == '\r' ||
+			  head[j] == '\n';
+	if (is_text)
+		return _cachet_source_init_pem(wrapped, in);
 	return 0;
 }
 

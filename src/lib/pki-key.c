@@ -7,6 +7,7 @@
  * GnuTLS datum that held private material is wiped before it is freed.
  */
 #include "pki-key.h"
+#include "tasn1.h"
 
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
@@ -595,6 +596,66 @@ cleanup:
 	datum_free(&d);
 	if (pk != NULL)
 		gnutls_pubkey_deinit(pk);
+	return ret;
+}
+
+int _cachet_pubkey_dsa_inherit(cachet_pubkey_t **out, const uint8_t *spki,
+			       size_t len, const cachet_pubkey_t *params,
+			       cachet_diag_t *diag)
+{
+	asn1_node n = NULL, yn = NULL;
+	cbuf_t bits = { 0 }, y = { 0 };
+	cachet_pubkey_t *k = NULL;
+	char oid[128];
+	int ret;
+
+	ENSURE(out != NULL && spki != NULL && params != NULL,
+	       CACHET_E_INVALID_ARG, "", CRT_PATH, "no key to inherit from");
+	*out = NULL;
+	/* RFC 3279 section 2.3.2: the issuer's parameters apply only when
+	 * the issuer's own key is a DSA key that has them. */
+	ENSURE(params->type == CACHET_PK_DSA && params->has_dsa,
+	       CACHET_E_BAD_CERT, "RFC 3279 section 2.3.2", CRT_PATH,
+	       "the issuer's key has no DSA domain parameters to inherit");
+	CHECK(_cachet_asn1_decode("CachetAlgs.SubjectPublicKeyInfo", spki, len,
+				  false, &n, CRT_PATH, RULE_SPKI, diag));
+	CHECK(_cachet_asn1_read_oid(n, "algorithm.algorithm", oid,
+				    sizeof(oid)));
+	const cachet_alg_t *a = _cachet_alg_by_oid(oid);
+	ENSURE(a != NULL && a->id == CACHET_ALG_DSA, CACHET_E_BAD_CERT,
+	       "RFC 3279 section 2.3.2", CRT_PATH,
+	       "%s is not id-dsa", _cachet_oid_name(oid));
+	ENSURE(!_cachet_asn1_present(n, "algorithm.parameters"),
+	       CACHET_E_BAD_CERT, "RFC 3279 section 2.3.2", CRT_PATH,
+	       "the DSA key has its own domain parameters");
+	CHECK(_cachet_asn1_read(n, "subjectPublicKey", &bits));
+	CHECK(_cachet_asn1_decode("CachetAlgs.Dss-Pub-Key", bits.data,
+				  bits.size, true, &yn, CRT_PATH,
+				  "RFC 3279 section 2.3.2", diag));
+	CHECK(_cachet_asn1_read(yn, "", &y));
+	ENSURE(y.size > 0 && (y.data[0] & 0x80) == 0, CACHET_E_BAD_CERT,
+	       "RFC 3279 section 2.3.2", CRT_PATH, "DSA public key Y is not positive");
+
+	k = _cachet_calloc(1, sizeof(*k));
+	ENSURE(k != NULL, CACHET_E_NOMEM, "", CRT_PATH, "out of memory");
+	k->type = CACHET_PK_DSA;
+	dsa_params_init(&k->dsa);
+	mpz_init(k->dsa_y);
+	k->has_dsa = true;
+	mpz_set(k->dsa.p, params->dsa.p);
+	mpz_set(k->dsa.q, params->dsa.q);
+	mpz_set(k->dsa.g, params->dsa.g);
+	nettle_mpz_set_str_256_u(k->dsa_y, y.size, y.data);
+	k->bits = (unsigned)mpz_sizeinbase(k->dsa.p, 2);
+	*out = k;
+	k = NULL;
+	ret = 0;
+cleanup:
+	_cachet_pubkey_free(k);
+	_cachet_asn1_delete(&n, false);
+	_cachet_asn1_delete(&yn, false);
+	_cachet_buf_free(&bits);
+	_cachet_buf_free(&y);
 	return ret;
 }
 

@@ -1,6 +1,8 @@
 /* pki.c -- certificate sets, signer lookup and path validation (RFC 5652
  * section 5.3 sid matching; RFC 5280 section 6 through GnuTLS). */
 #include "pki.h"
+#include "ber.h"
+#include "crypto.h"
 
 #include <gnutls/gnutls.h>
 #include <stdio.h>
@@ -191,6 +193,105 @@ void _cachet_crt_describe(gnutls_x509_crt_t crt, char *buf, size_t n)
 	}
 	snprintf(buf, n, "%s%s", dn.data ? (char *)dn.data : "(unreadable subject)", email);
 	gnutls_free(dn.data);
+}
+
+/* The SubjectPublicKeyInfo inside a certificate's DER (RFC 5280 section
+ * 4.1.2.7), walked to in the DER of tbsCertificate. */
+static int crt_spki(const cbuf_t *der, const uint8_t **spki, size_t *n)
+{
+	const uint8_t *v, *p;
+	size_t vl, tot, left;
+	uint8_t id;
+	int ret;
+
+	CHECK_RET(_cachet_der_parse(der->data, der->size, &id, &v, &vl, &tot)); /* Certificate */
+	CHECK_RET(_cachet_der_parse(v, vl, &id, &p, &left, &tot));		 /* tbsCertificate */
+	/* serialNumber, signature, issuer, validity, subject, then the SPKI;
+	 * the version [0] before them is optional. */
+	unsigned field = 0;
+	for (bool is_first = true;; is_first = false) {
+		const uint8_t *ev;
+		size_t evl, et;
+		CHECK_RET(_cachet_der_parse(p, left, &id, &ev, &evl, &et));
+		if (!(is_first && id == 0xa0) && field++ == 5) {
+			if (id != 0x30)
+				return CACHET_E_MALFORMED;
+			*spki = p;
+			*n = et;
+			return 0;
+		}
+		p += et;
+		left -= et;
+	}
+}
+
+int _cachet_pubkey_from_pool(cachet_pubkey_t **out, gnutls_x509_crt_t crt,
+			     const cbuf_t *der, const cachet_certset_t *const *pools,
+			     size_t npools, cachet_diag_t *diag)
+{
+	static const unsigned flags = GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1 | GNUTLS_VERIFY_ALLOW_BROKEN |
+				      GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
+				      GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS;
+	const uint8_t *spki;
+	size_t spki_len;
+	/* Walk up at most a chain's length of inheriting issuers. */
+	gnutls_x509_crt_t chain[CACHET_MAX_CHAIN];
+	const cbuf_t *ders[CACHET_MAX_CHAIN];
+	size_t len = 0;
+	cachet_pubkey_t *k = NULL;
+	int ret = _cachet_pubkey_from_crt(&k, crt, NULL);
+
+	if (ret == 0) {
+		*out = k;
+		return 0;
+	}
+	/* RFC 3279 section 2.3.2 (and RFC 3370 section 3.1): when a DSA
+	 * SubjectPublicKeyInfo has no parameters and the issuer signed the
+	 * certificate with DSA, the issuer's DSA parameters apply.  The
+	 * issuer is the certificate whose signature on CRT verifies. */
+	chain[len] = crt;
+	ders[len++] = der;
+	while (k == NULL) {
+		gnutls_x509_crt_t last = chain[len - 1], issuer = NULL;
+		const cbuf_t *issuer_der = NULL;
+		if (len == CACHET_MAX_CHAIN ||
+		    gnutls_sign_get_pk_algorithm(gnutls_x509_crt_get_signature_algorithm(last)) != GNUTLS_PK_DSA)
+			break;
+		for (size_t i = 0; i < npools && !issuer; i++) {
+			for (size_t j = 0; pools[i] && j < pools[i]->n && !issuer; j++) {
+				gnutls_x509_crt_t c = pools[i]->crt[j];
+				unsigned status = 0;
+				if (gnutls_x509_crt_equals(c, last) || !gnutls_x509_crt_check_issuer(last, c) ||
+				    gnutls_x509_crt_verify(last, &c, 1, flags, &status) < 0 || status != 0)
+					continue;
+				issuer = c;
+				issuer_der = &pools[i]->der[j];
+			}
+		}
+		if (issuer == NULL)
+			break;
+		chain[len] = issuer;
+		ders[len++] = issuer_der;
+		if (_cachet_pubkey_from_crt(&k, issuer, NULL) < 0)
+			k = NULL;
+	}
+	/* K has parameters: hand them down the chain to CRT. */
+	while (k != NULL && len > 1) {
+		cachet_pubkey_t *child = NULL;
+		len--;
+		int r = crt_spki(ders[len - 1], &spki, &spki_len);
+		if (r == 0)
+			r = _cachet_pubkey_dsa_inherit(&child, spki, spki_len, k, len == 1 ? diag : NULL);
+		_cachet_pubkey_free(k);
+		k = r == 0 ? child : NULL;
+	}
+	if (k == NULL || len != 1) {
+		_cachet_pubkey_free(k);
+		/* Report why CRT's own key was unusable. */
+		return _cachet_pubkey_from_crt(out, crt, diag);
+	}
+	*out = k;
+	return 0;
 }
 
 static bool is_self_issued(gnutls_x509_crt_t c)

@@ -6,6 +6,8 @@
 
 #include <gnutls/x509.h>
 
+struct cachet_pubkey_st;
+
 typedef struct {
 	gnutls_x509_crt_t *crt;
 	cbuf_t *der; /* the DER of each certificate as it was given */
@@ -40,6 +42,15 @@ CACHET_INTERNAL void _cachet_crt_describe(gnutls_x509_crt_t crt, char *buf,
 CACHET_INTERNAL int _cachet_crt_iasn(gnutls_x509_crt_t crt, cbuf_t *issuer,
 				     cbuf_t *serial);
 CACHET_INTERNAL int _cachet_crt_skid(gnutls_x509_crt_t crt, cbuf_t *skid);
+
+/* The public key of CRT (whose DER is DER).  A DSA key without domain
+ * parameters takes them from its issuer (RFC 3279 section 2.3.2), looked
+ * for in the NPOOLS certificate sets of POOLS (entries may be NULL). */
+CACHET_INTERNAL int _cachet_pubkey_from_pool(struct cachet_pubkey_st **out,
+					     gnutls_x509_crt_t crt,
+					     const cbuf_t *der,
+					     const cachet_certset_t *const *pools,
+					     size_t npools, cachet_diag_t *diag);
 
 /* Build the path from LEAF through POOL to a certificate in TRUST and check
  * it with GnuTLS at time AT (validity periods are checked here, so any

@@ -92,6 +92,8 @@ int cmd_verify(int argc, char **argv)
 	cachet_report_t *rep = NULL;
 	outfile_t of = {0};
 	int ret = 0, fd = -1, cfd = -1, status = EXIT_IO;
+	bool to_stdout = out && strcmp(out, "-") == 0;
+	FILE *hold = NULL;
 
 	of.fd = -1;
 	if ((ret = cachet_diag_init(&diag)) < 0 || (ret = cachet_verify_init(&v)) < 0)
@@ -113,7 +115,16 @@ int cmd_verify(int argc, char **argv)
 		if ((ret = cachet_source_init_fd(&det, cfd)) < 0)
 			goto done;
 	}
-	if (out) {
+	/* Content for standard output waits in an unlinked temporary file
+	 * until every signer verified: nothing unverified reaches stdout. */
+	if (to_stdout) {
+		if ((hold = tmpfile()) == NULL) {
+			fprintf(stderr, "cachet verify: cannot create a temporary file\n");
+			goto done;
+		}
+		if ((ret = cachet_sink_init_fd(&snk, fileno(hold))) < 0)
+			goto done;
+	} else if (out) {
 		if (out_open(&of, out) < 0)
 			goto done;
 		if ((ret = cachet_sink_init_fd(&snk, of.fd)) < 0)
@@ -123,10 +134,25 @@ int cmd_verify(int argc, char **argv)
 	if (rep) {
 		cachet_datum_t text = {0};
 		if ((json ? cachet_report_json(rep, &text) : cachet_report_text(rep, &text)) == 0) {
-			fwrite(text.data, 1, text.size, stdout);
-			fflush(stdout);
+			/* The report goes to stderr when stdout carries the content. */
+			FILE *rf = to_stdout ? stderr : stdout;
+			fwrite(text.data, 1, text.size, rf);
+			fflush(rf);
 			cachet_free(text.data);
 		}
+	}
+	if (ret == 0 && to_stdout) {
+		char buf[65536];
+		size_t n;
+		status = EXIT_OK;
+		if (fseek(hold, 0, SEEK_SET) != 0)
+			status = EXIT_IO;
+		while (status == EXIT_OK && (n = fread(buf, 1, sizeof(buf), hold)) > 0)
+			if (fwrite(buf, 1, n, stdout) != n)
+				status = EXIT_IO;
+		if (status == EXIT_OK && (ferror(hold) || fflush(stdout) != 0))
+			status = EXIT_IO;
+		goto cleanup;
 	}
 	if (ret == 0) {
 		status = (out && out_commit(&of) < 0) ? EXIT_IO : EXIT_OK;
@@ -141,6 +167,10 @@ done:
 cleanup:
 	if (status != EXIT_OK)
 		out_abort(&of);
+	cachet_sink_deinit(snk);
+	snk = NULL;
+	if (hold)
+		fclose(hold); /* unlinked: the held content disappears with it */
 	if (fd > STDIN_FILENO)
 		close(fd);
 	if (cfd > STDIN_FILENO)
