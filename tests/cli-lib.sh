@@ -1,0 +1,169 @@
+# cli-lib.sh -- shared setup and TAP helpers for the shell tests of the
+# cachet command-line tool.  Sourced (not run) by tests/cli.sh,
+# tests/negative.sh, tests/interop-*.sh and tests/stream.sh.
+#
+# Environment (set by `make check`; for a manual run from a built tree
+# the defaults are derived from this file's location):
+#   CACHET          the cachet binary
+#   CACHET_PKI_DIR  the test PKI (vectors/pki)
+#   top_srcdir      the source tree
+#
+# The plan line is printed at the end (`1..N`), so a script that dies
+# half-way is reported by the TAP driver as an error, never as a pass.
+
+set -u
+
+_cli_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${top_srcdir:=$(cd "$_cli_here/.." && pwd)}"
+: "${CACHET:=$top_srcdir/src/cachet}"
+: "${CACHET_PKI_DIR:=$top_srcdir/vectors/pki}"
+# Absolute paths: the tests run in a temporary directory.
+_cli_abs()
+{
+	case $1 in
+	/*) printf '%s\n' "$1" ;;
+	*/*) printf '%s/%s\n' "$(cd "$(dirname "$1")" 2>/dev/null && pwd || echo "$PWD/$(dirname "$1")")" "$(basename "$1")" ;;
+	*) command -v "$1" 2>/dev/null || printf '%s/%s\n' "$PWD" "$1" ;;
+	esac
+}
+top_srcdir=$(_cli_abs "$top_srcdir/.")
+top_srcdir=${top_srcdir%/.}
+CACHET=$(_cli_abs "$CACHET")
+CACHET_PKI_DIR=$(_cli_abs "$CACHET_PKI_DIR/.")
+CACHET_PKI_DIR=${CACHET_PKI_DIR%/.}
+export CACHET CACHET_PKI_DIR top_srcdir
+PKI=$CACHET_PKI_DIR
+DERUTIL="$top_srcdir/tests/derutil.py"
+export DERUTIL
+export PYTHONDONTWRITEBYTECODE=1  # never write into the source tree
+ROOT=$PKI/root-ca.crt.pem
+CHAIN=$PKI/chain.pem
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/cachet-test.XXXXXX") || {
+	echo "Bail out! cannot create a temporary directory"
+	exit 99
+}
+trap 'rm -rf "$TMP"' EXIT
+cd "$TMP" || exit 99
+
+_tap_n=0
+_tap_failed=0
+
+# tap_result STATUS DESCRIPTION: one test point, ok when STATUS is 0.
+tap_result()
+{
+	local st=$1
+	shift
+	_tap_n=$((_tap_n + 1))
+	if [ "$st" -eq 0 ]; then
+		echo "ok $_tap_n - $*"
+	else
+		echo "not ok $_tap_n - $*"
+		_tap_failed=$((_tap_failed + 1))
+	fi
+}
+
+# ok DESCRIPTION -- COMMAND...: a test point that passes when COMMAND
+# exits 0.
+ok()
+{
+	local desc=$1
+	shift
+	[ "${1:-}" = "--" ] && shift
+	"$@" >"$TMP/_log" 2>&1
+	local st=$?
+	tap_result $st "$desc"
+	[ $st -eq 0 ] || diag_file "$TMP/_log"
+	return $st
+}
+
+diag()
+{
+	local line
+	printf '%s\n' "$@" | while IFS= read -r line; do echo "# $line"; done
+}
+
+# diag_file FILE [N]: show a file's last N (8) lines as TAP comments.
+diag_file()
+{
+	[ -s "$1" ] && tail -n "${2:-8}" "$1" | sed 's/^/#   /'
+	return 0
+}
+
+# require TOOL...: a missing tool is a failure, not a skip.
+require()
+{
+	local t
+	for t in "$@"; do
+		if ! command -v "$t" >/dev/null 2>&1; then
+			tap_result 1 "required tool '$t' is installed"
+			done_testing
+		fi
+	done
+}
+
+done_testing()
+{
+	echo "1..$_tap_n"
+	[ "$_tap_failed" -eq 0 ] || diag "$_tap_failed of $_tap_n test points failed"
+	exit 0
+}
+
+# rc_is EXPECTED COMMAND...: true when COMMAND exits with EXPECTED.
+rc_is()
+{
+	local want=$1
+	shift
+	"$@"
+	[ $? -eq "$want" ]
+}
+
+# Helpers over files --------------------------------------------------
+
+# cachet: run the tool under test.
+cachet() { "$CACHET" "$@"; }
+
+# jq_report JSON QUERY: one field of a verify --json report (see derutil.py).
+jq_report() { python3 "$DERUTIL" report "$1" "$2"; }
+
+# report_is JSON QUERY VALUE
+report_is()
+{
+	local got
+	got=$(jq_report "$1" "$2") || return 1
+	[ "$got" = "$3" ] || { echo "$2: got '$got', want '$3'" >&2; return 1; }
+}
+
+# verify_json JSON RC VERIFY-ARGS...: `cachet verify --json`, the report
+# kept in JSON; true when the exit status is RC.
+verify_json()
+{
+	local js=$1 want=$2
+	shift 2
+	"$CACHET" verify --json "$@" >"$js"
+	local rc=$?
+	[ $rc -eq "$want" ] || { echo "exit $rc, want $want" >&2; return 1; }
+}
+
+# same_file A B
+same_file() { cmp -s "$1" "$2"; }
+
+# stderr_has FILE CODE: the file holds the [CODE] marker cachet prints
+# on stderr for an error.
+stderr_has() { grep -q "\\[$2\\]" "$1"; }
+
+# no_temp_left DIR: out_open's temporary files (.NAME.XXXXXX) are gone.
+no_temp_left()
+{
+	[ -z "$(find "$1" -maxdepth 1 -name '.*.??????' -print -quit)" ]
+}
+
+# sign_as USER OUT [OPTIONS...]: sign in.txt (a later -i in OPTIONS wins)
+# as USER of the test PKI.
+sign_as()
+{
+	local u=$1 out=$2
+	shift 2
+	"$CACHET" sign -i in.txt -o "$out" --signer "$PKI/$u.crt.pem" \
+		--key "$PKI/$u.key.pem" "$@"
+}

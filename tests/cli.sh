@@ -1,0 +1,446 @@
+#!/bin/bash
+# cli.sh -- round trips through `cachet sign` and `cachet verify` for every
+# key type of the test PKI, and the command-line contract: options, exit
+# statuses, JSON report fields, stdin/stdout, encrypted keys, and atomic
+# output files.
+. "$(dirname "$0")/cli-lib.sh"
+
+require python3
+
+# Content with CR LF, NUL and high bytes, so any rewriting shows.
+printf 'Content-Type: text/plain\r\n\r\nCachet CLI test \000\001\377 line\r\n' >in.txt
+
+# ---------------------------------------------------------------- helpers
+
+# stdout_matches REGEX COMMAND...: COMMAND exits 0 and a stdout line
+# matches REGEX (extended).
+stdout_matches()
+{
+	local re=$1
+	shift
+	"$@" >_out || return 1
+	grep -Eq -- "$re" _out
+}
+
+# valid_report JSON SIGALG DIGEST DETACHED(true|false) [NSIGNERS]
+valid_report()
+{
+	python3 - "$@" <<'EOF'
+import json, sys
+path, sigalg, digest, detached = sys.argv[1:5]
+n = int(sys.argv[5]) if len(sys.argv) > 5 else 1
+r = json.load(open(path))
+assert r["result"] == "valid" and r["code"] is None, (r["result"], r["code"])
+assert r["detached"] == (detached == "true"), r["detached"]
+s = r["signers"]
+assert len(s) == n, len(s)
+for x in s:
+    assert x["verdict"] == "valid" and x["code"] is None, x["verdict"]
+    assert all(c["status"] != "fail" for c in x["checks"])
+if n == 1:
+    assert s[0]["signatureAlgorithm"] == sigalg, s[0]["signatureAlgorithm"]
+    assert s[0]["digestAlgorithm"] == digest, s[0]["digestAlgorithm"]
+EOF
+}
+
+# fails_with RC CODE ERRFILE COMMAND...: exit RC and [CODE] on stderr.
+fails_with()
+{
+	local want=$1 code=$2 err=$3
+	shift 3
+	"$@" 2>"$err"
+	local rc=$?
+	[ $rc -eq "$want" ] || { echo "exit $rc, want $want" >&2; cat "$err" >&2; return 1; }
+	stderr_has "$err" "$code" || { cat "$err" >&2; return 1; }
+}
+
+# ---------------------------------------------------------------- --help
+ok "cachet --help exits 0 and prints the usage" -- \
+	stdout_matches '^Usage: cachet COMMAND' cachet --help
+ok "cachet --version exits 0 and prints the version" -- \
+	stdout_matches '^cachet [0-9]+\.[0-9]+\.[0-9]+' cachet --version
+for cmd in sign verify inspect; do
+	ok "cachet $cmd --help exits 0 and prints its usage" -- \
+		stdout_matches "^Usage: cachet $cmd " cachet $cmd --help
+done
+
+# ---------------------------------------------------------------- round trips
+# roundtrip NAME USER "OPTS" SIGALG DIGEST MODE [SIGN_EXTRA...]
+# Encapsulated messages carry the chain (--chain); detached ones leave it
+# out and the verifier gets it with --certs.
+roundtrip()
+{
+	local name=$1 u=$2 opts=$3 sigalg=$4 dig=$5 mode=$6
+	shift 6
+	local msg="rt-$u-$RANDOM.p7"
+	local -a sopts vopts
+	read -r -a sopts <<<"$opts"
+	if [ "$mode" = detached ]; then
+		sopts+=(--detached)
+		vopts=(--content in.txt --certs "$CHAIN")
+	else
+		sopts+=(--chain "$CHAIN")
+		vopts=()
+	fi
+	rm -f rt.out
+	ok "$name: sign" -- sign_as "$u" "$msg" "${sopts[@]}" "$@"
+	ok "$name: verify exits 0" -- \
+		verify_json rt.json 0 -i "$msg" "${vopts[@]}" --trust "$ROOT" -o rt.out
+	ok "$name: report says valid, $sigalg, $dig" -- \
+		valid_report rt.json "$sigalg" "$dig" "$([ "$mode" = detached ] && echo true || echo false)"
+	ok "$name: content written with -o equals the input" -- same_file rt.out in.txt
+}
+
+# user:options:signatureAlgorithm:digestAlgorithm.  Default digests:
+# SHA-384 for P-384, SHA-512 for P-521 and Ed25519, SHAKE256 for Ed448
+# (RFC 8551 section 2.1, RFC 8419 section 3).
+while IFS=: read -r u opts sigalg dig; do
+	[ -n "$u" ] || continue
+	for mode in encapsulated detached; do
+		roundtrip "$u${opts:+ $opts} $mode" "$u" "$opts" "$sigalg" "$dig" "$mode"
+	done
+done <<'EOF'
+alice::sha256WithRSAEncryption:sha256
+alice:--pss:rsassaPss:sha256
+bob::sha256WithRSAEncryption:sha256
+bob:--pss:rsassaPss:sha256
+carol::ecdsa-with-SHA256:sha256
+dave::ecdsa-with-SHA384:sha384
+grace::ecdsa-with-SHA512:sha512
+erin::Ed25519:sha512
+frank::Ed448:shake256
+EOF
+
+# ---------------------------------------------------------------- --digest
+while IFS=: read -r u opts d sigalg; do
+	[ -n "$u" ] || continue
+	roundtrip "$u${opts:+ $opts} --digest $d" "$u" "$opts" "$sigalg" "$d" encapsulated --digest "$d"
+done <<'EOF'
+alice::sha384:sha384WithRSAEncryption
+alice::sha512:sha512WithRSAEncryption
+alice:--pss:sha384:rsassaPss
+alice:--pss:sha512:rsassaPss
+carol::sha384:ecdsa-with-SHA384
+carol::sha512:ecdsa-with-SHA512
+dave::sha512:ecdsa-with-SHA512
+EOF
+roundtrip "bob --digest sha384 detached" bob "" sha384WithRSAEncryption sha384 detached --digest sha384
+
+ok "--digest md5 is a usage error (exit 2)" -- rc_is 2 sign_as alice bad.p7 --digest md5
+ok "Ed25519 with --digest sha256 is refused (RFC 8419 section 3.1)" -- \
+	fails_with 1 CACHET_E_POLICY ed.err sign_as erin ed.p7 --digest sha256
+ok "... and writes no output" -- test ! -e ed.p7
+
+# ---------------------------------------------------------------- --skid
+for u in alice carol; do
+	sign_as $u skid-$u.p7 --skid --chain "$CHAIN" >/dev/null 2>&1
+	ok "--skid ($u): verifies" -- verify_json skid.json 0 -i skid-$u.p7 --trust "$ROOT"
+	ok "--skid ($u): sid is the subjectKeyIdentifier" -- \
+		stdout_matches '^subjectKeyIdentifier [0-9a-f]{40}$' jq_report skid.json signer:0:sid
+	ok "--skid ($u): SignerInfo version 3 is checked and passes" -- \
+		report_is skid.json check:0:signer-info-version:status pass
+done
+
+# ---------------------------------------------------------------- --no-certs
+sign_as carol nocerts.p7 --no-certs >/dev/null 2>&1
+ok "--no-certs: verify without --certs fails (exit 1)" -- \
+	verify_json nc.json 1 -i nocerts.p7 --trust "$ROOT"
+ok "--no-certs: the message holds no certificate" -- \
+	python3 -c 'import json; assert json.load(open("nc.json"))["certificates"] == 0'
+ok "--no-certs: CACHET_E_NO_SIGNER_CERT on check signer-certificate" -- \
+	report_is nc.json check:0:signer-certificate:code CACHET_E_NO_SIGNER_CERT
+ok "--no-certs: verify with --certs (signer, chain) succeeds" -- \
+	verify_json nc.json 0 -i nocerts.p7 --trust "$ROOT" --certs "$PKI/carol.crt.pem" --certs "$CHAIN"
+ok "--no-certs: the signer certificate without the chain is untrusted" -- \
+	verify_json nc.json 1 -i nocerts.p7 --trust "$ROOT" --certs "$PKI/carol.crt.pem"
+ok "... with CACHET_E_CERT_UNTRUSTED on check certificate-path" -- \
+	report_is nc.json check:0:certificate-path:code CACHET_E_CERT_UNTRUSTED
+
+# ---------------------------------------------------------------- several signers
+multi_args=()
+for u in alice bob carol dave grace erin frank; do
+	multi_args+=(--signer "$PKI/$u.crt.pem" --key "$PKI/$u.key.pem")
+done
+all_seven()
+{
+	python3 - "$1" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+ids = sorted(s["identity"].split(",")[0] for s in r["signers"])
+want = sorted("CN=" + n for n in ["Alice", "Bob", "Carol", "Dave", "Grace", "Erin", "Frank"])
+assert ids == want, ids
+EOF
+}
+for mode in encapsulated detached; do
+	dflag=() cflag=()
+	[ $mode = detached ] && { dflag=(--detached); cflag=(--content in.txt); }
+	ok "7 signers in one message ($mode): sign" -- \
+		cachet sign -i in.txt -o multi.p7 "${multi_args[@]}" --chain "$CHAIN" "${dflag[@]}"
+	ok "7 signers ($mode): verify exits 0" -- \
+		verify_json multi.json 0 -i multi.p7 "${cflag[@]}" --trust "$ROOT" -o multi.out
+	ok "7 signers ($mode): every signer valid" -- \
+		valid_report multi.json - - "$([ $mode = detached ] && echo true || echo false)" 7
+	ok "7 signers ($mode): each identity reported once" -- all_seven multi.json
+	ok "7 signers ($mode): -o content equals the input" -- same_file multi.out in.txt
+done
+pss_mix()
+{
+	python3 - "$1" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+algs = sorted(s["signatureAlgorithm"] for s in r["signers"])
+assert algs == ["ecdsa-with-SHA256", "rsassaPss"], algs
+EOF
+}
+ok "RSA + ECDSA signers with --pss: sign" -- \
+	cachet sign -i in.txt -o mpss.p7 --pss --chain "$CHAIN" \
+	--signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem" \
+	--signer "$PKI/carol.crt.pem" --key "$PKI/carol.key.pem"
+ok "RSA + ECDSA signers with --pss: verifies" -- verify_json mpss.json 0 -i mpss.p7 --trust "$ROOT"
+ok "RSA + ECDSA signers with --pss: RSA uses PSS, ECDSA is unaffected" -- pss_mix mpss.json
+
+# ---------------------------------------------------------------- --format pem
+for mode in encapsulated detached; do
+	dflag=() cflag=()
+	[ $mode = detached ] && { dflag=(--detached); cflag=(--content in.txt); }
+	rm -f pem.out
+	ok "--format pem ($mode): sign" -- sign_as bob pem.pem --format pem --chain "$CHAIN" "${dflag[@]}"
+	ok "--format pem ($mode): CMS PEM armour" -- \
+		eval 'head -n1 pem.pem | grep -qx -- "-----BEGIN CMS-----" && tail -n1 pem.pem | grep -qx -- "-----END CMS-----"'
+	ok "--format pem ($mode): the body decodes to BER that parses to its end" -- \
+		python3 "$DERUTIL" offsets pem.pem
+	ok "--format pem ($mode): verifies" -- \
+		verify_json pem.json 0 -i pem.pem "${cflag[@]}" --trust "$ROOT" -o pem.out
+	ok "--format pem ($mode): -o recovers the content" -- same_file pem.out in.txt
+done
+sign_as alice fmt1.p7 --signing-time 2030-01-01 >/dev/null 2>&1
+sign_as alice fmt2.p7 --signing-time 2030-01-01 --format der >/dev/null 2>&1
+ok "--format der is the default: same bytes as without --format" -- same_file fmt1.p7 fmt2.p7
+ok "--format der output starts with a SEQUENCE tag" -- \
+	test "$(head -c1 fmt1.p7 | od -An -tx1 | tr -d ' ')" = 30
+
+# ---------------------------------------------------------------- stdin and stdout
+ok "sign -i - -o -: content from a pipe, message to stdout" -- \
+	eval 'cat in.txt | "$CACHET" sign -i - -o - --signer "$PKI/dave.crt.pem" --key "$PKI/dave.key.pem" --chain "$CHAIN" >pipe.p7'
+ok "sign -o -: the message on stdout parses to its end" -- python3 "$DERUTIL" offsets pipe.p7
+ok "verify -i - reads the message from stdin" -- \
+	eval '"$CACHET" verify -i - --trust "$ROOT" -o pipe.out <pipe.p7 >/dev/null'
+ok "... and -o gets the content" -- same_file pipe.out in.txt
+sign_as carol pd.p7 --detached >/dev/null 2>&1
+ok "verify --content - reads detached content from stdin" -- \
+	eval 'cat in.txt | "$CACHET" verify -i pd.p7 --content - --trust "$ROOT" --certs "$CHAIN" >/dev/null'
+ok "sign | verify in one pipeline" -- \
+	eval 'cat in.txt | "$CACHET" sign -i - -o - --signer "$PKI/erin.crt.pem" --key "$PKI/erin.key.pem" |
+		"$CACHET" verify -i - --trust "$ROOT" --certs "$CHAIN" | grep -qx "Result: VALID"'
+ok "verify -i - --content - is a usage error (exit 2)" -- \
+	rc_is 2 cachet verify -i - --content - --trust "$ROOT" </dev/null
+# `verify --help`: "CONTENT_OUT receives the signed content only when every
+# signer verified".  With -o - the content is held back until the verdict,
+# and the report goes to stderr so stdout carries the content alone.
+ok "verify -o -: exits 0" -- \
+	eval '"$CACHET" verify -i pipe.p7 --trust "$ROOT" -o - >stdout.out 2>stderr.out'
+ok "verify -o -: stdout holds exactly the content" -- same_file stdout.out in.txt
+ok "verify -o -: the report goes to stderr" -- grep -qx "Result: VALID" stderr.out
+python3 "$DERUTIL" offsets pipe.p7 >pipe.off 2>/dev/null
+python3 "$DERUTIL" flip pipe.p7 \
+	"$(python3 -c 'import json; d = json.load(open("pipe.off")); print(d["signature"] + d["signatureLength"] - 1)' 2>/dev/null)" \
+	pipe-bad.p7 >/dev/null 2>&1
+ok "verify -o - with a bad signature exits 1" -- \
+	rc_is 1 eval '"$CACHET" verify -i pipe-bad.p7 --trust "$ROOT" -o - >stdout.out 2>stderr.out'
+ok "verify -o - with a bad signature: nothing on stdout" -- test ! -s stdout.out
+ok "verify -o - with a bad signature: the report (on stderr) says INVALID" -- \
+	grep -qx "Result: INVALID" stderr.out
+ok "verify -o - --json: stdout is the content, stderr the JSON report" -- \
+	eval '"$CACHET" verify -i pipe.p7 --trust "$ROOT" -o - --json >stdout.out 2>stderr.out &&
+		cmp -s stdout.out in.txt && report_is stderr.out result valid'
+
+# ---------------------------------------------------------------- JSON report
+sign_as alice js.p7 --chain "$CHAIN" >/dev/null 2>&1
+ok "verify --json exits 0" -- verify_json js.json 0 -i js.p7 --trust "$ROOT"
+ok "verify --json: the report parses and has every documented field" -- \
+	python3 - js.json <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for k in ("result", "code", "signers", "checks"):
+    assert k in r, k
+assert r["result"] == "valid" and r["code"] is None
+assert len(r["signers"]) == 1
+s = r["signers"][0]
+for k in ("identity", "sid", "digestAlgorithm", "signatureAlgorithm", "verdict", "code", "checks"):
+    assert k in s, k
+assert s["verdict"] == "valid" and s["code"] is None
+names = set()
+for c in s["checks"]:
+    assert set(c) >= {"name", "status", "code", "rule", "detail"}, c
+    assert c["status"] in ("pass", "fail", "skip", "info"), c
+    assert c["code"] is None, c
+    assert isinstance(c["rule"], str) and isinstance(c["detail"], str)
+    assert c["status"] != "fail"
+    names.add(c["name"])
+for n in ("signature", "message-digest", "content-type-attr", "certificate-path",
+          "signer-certificate", "algorithm-protection", "signing-certificate"):
+    assert n in names, n
+EOF
+ok "verify --json on an untrusted signer exits 1" -- \
+	verify_json jsf.json 1 -i js.p7 --trust "$PKI/bob.crt.pem"
+ok "verify --json on a failure: invalid, and the codes are CACHET_E_ names" -- \
+	python3 - jsf.json <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["result"] == "invalid" and r["code"] == "CACHET_E_CERT_UNTRUSTED", r["code"]
+s = r["signers"][0]
+assert s["verdict"] == "invalid" and s["code"] == "CACHET_E_CERT_UNTRUSTED"
+fails = [c for c in s["checks"] if c["status"] == "fail"]
+assert [c["name"] for c in fails] == ["certificate-path"], fails
+assert fails[0]["code"] == "CACHET_E_CERT_UNTRUSTED"
+EOF
+ok "verify text report ends with Result: VALID" -- \
+	eval '"$CACHET" verify -i js.p7 --trust "$ROOT" | tail -n1 | grep -qx "Result: VALID"'
+ok "verify text report marks a failure [FAIL] and ends with Result: INVALID" -- \
+	eval '"$CACHET" verify -i js.p7 --trust "$PKI/bob.crt.pem" >t.txt; grep -q "\[FAIL\] certificate-path" t.txt && tail -n1 t.txt | grep -qx "Result: INVALID"'
+ok "inspect --json parses; offset 0 holds id-signedData" -- \
+	eval '"$CACHET" inspect -i js.p7 --json | python3 -c "
+import json, sys
+t = json.load(sys.stdin)
+n = t[0] if isinstance(t, list) else t
+assert n[\"offset\"] == 0 and \"signedData\" in n[\"children\"][0][\"value\"]"'
+ok "inspect (text) names the signed attributes" -- \
+	eval '"$CACHET" inspect -i js.p7 >insp.txt && grep -q id-messageDigest insp.txt && grep -q id-contentType insp.txt'
+
+# ---------------------------------------------------------------- usage errors
+usage_err()
+{
+	ok "usage error exits 2: $1" -- rc_is 2 "${@:2}"
+}
+usage_err "no command" cachet
+usage_err "unknown command" cachet frobnicate
+usage_err "unknown sign option" sign_as alice u.p7 --no-such-option
+usage_err "unknown verify option" cachet verify -i js.p7 --trust "$ROOT" --no-such-option
+usage_err "--signer without --key" cachet sign -i in.txt -o u.p7 --signer "$PKI/alice.crt.pem"
+usage_err "sign without --signer" cachet sign -i in.txt -o u.p7
+usage_err "--format xml" sign_as alice u.p7 --format xml
+usage_err "--signing-time garbage" sign_as alice u.p7 --signing-time yesterday
+usage_err "verify --at garbage" cachet verify -i js.p7 --trust "$ROOT" --at soon
+usage_err "extra positional argument" cachet verify -i js.p7 --trust "$ROOT" extra
+ok "detached message without --content: exit 2, CACHET_E_NO_CONTENT" -- \
+	fails_with 2 CACHET_E_NO_CONTENT nc.err cachet verify -i pd.p7 --trust "$ROOT" --certs "$CHAIN"
+ok "no output file is left by the usage errors" -- test ! -e u.p7
+
+# ---------------------------------------------------------------- I/O errors
+ok "sign: missing input file exits 4" -- \
+	rc_is 4 sign_as alice io.p7 -i nonexistent.txt
+ok "... and creates no output" -- test ! -e io.p7
+ok "verify: missing input file exits 4" -- \
+	rc_is 4 cachet verify -i nonexistent.p7 --trust "$ROOT"
+ok "verify: missing --content file exits 4" -- \
+	rc_is 4 cachet verify -i pd.p7 --content nonexistent.txt --trust "$ROOT" --certs "$CHAIN"
+ok "sign: missing key file exits 4" -- \
+	rc_is 4 cachet sign -i in.txt -o io.p7 --signer "$PKI/alice.crt.pem" --key nonexistent.pem
+ok "verify: missing --trust file exits 4" -- \
+	rc_is 4 cachet verify -i js.p7 --trust nonexistent.pem
+ok "inspect: missing input file exits 4" -- \
+	rc_is 4 cachet inspect -i nonexistent.p7
+ok "sign: output into a missing directory exits 4" -- \
+	rc_is 4 sign_as alice no/such/dir/out.p7
+
+# ---------------------------------------------------------------- encrypted key
+enc_sign()
+{
+	"$CACHET" sign -i in.txt -o "$1" --signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.p8enc.pem" "${@:2}"
+}
+ok "encrypted PKCS#8 key with the right --pass signs" -- enc_sign enc.p7 --pass alice-test-pass
+ok "... and the message verifies" -- cachet verify -i enc.p7 --trust "$ROOT" --certs "$CHAIN"
+for p in "wrong --pass:--pass=not-the-password" "no --pass:" "empty --pass:--pass="; do
+	what=${p%%:*} arg=${p#*:}
+	# A crash would be exit >= 128, a silent success 0: both fail here.
+	ok "encrypted key, $what: exit 3 with CACHET_E_BAD_KEY" -- \
+		fails_with 3 CACHET_E_BAD_KEY encbad.err enc_sign encbad.p7 ${arg:+"$arg"}
+	ok "encrypted key, $what: no output file" -- test ! -e encbad.p7
+done
+
+# ---------------------------------------------------------------- key mismatch
+for pair in alice:bob carol:dave erin:frank dave:carol bob:erin frank:grace; do
+	c=${pair%%:*} k=${pair#*:}
+	ok "$c's certificate with $k's key: exit 2, CACHET_E_KEY_MISMATCH" -- \
+		fails_with 2 CACHET_E_KEY_MISMATCH mm.err \
+		cachet sign -i in.txt -o mm.p7 --signer "$PKI/$c.crt.pem" --key "$PKI/$k.key.pem"
+	ok "$c's certificate with $k's key: no output" -- test ! -e mm.p7
+done
+ok "one mismatched pair among good signers fails the whole sign" -- \
+	fails_with 2 CACHET_E_KEY_MISMATCH mm.err \
+	cachet sign -i in.txt -o mm.p7 --signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem" \
+	--signer "$PKI/carol.crt.pem" --key "$PKI/bob.key.pem"
+ok "... and writes no output" -- test ! -e mm.p7
+
+# ---------------------------------------------------------------- --signing-time, --at
+ok "--signing-time: sign" -- sign_as alice st.p7 --signing-time 2030-01-02T03:04:05Z
+ok "--signing-time: verifies" -- verify_json st.json 0 -i st.p7 --trust "$ROOT" --certs "$CHAIN"
+ok "--signing-time is what signingTime says" -- \
+	stdout_matches 'UTCTime 300102030405Z' jq_report st.json check:0:signing-time:detail
+ok "--signing-time after 2049 is a GeneralizedTime (RFC 5652 section 11.3)" -- \
+	eval 'sign_as alice st50.p7 --signing-time 2050-01-02 && "$CACHET" verify -i st50.p7 --trust "$ROOT" --certs "$CHAIN" --json >st50.json &&
+		jq_report st50.json check:0:signing-time:detail | grep -q "GeneralizedTime 20500102000000Z"'
+sign_as alice st2.p7 --signing-time 2030-01-02T03:04:05Z >/dev/null 2>&1
+ok "a fixed --signing-time makes RSA PKCS#1 v1.5 output reproducible" -- same_file st.p7 st2.p7
+ok "verify --at after the certificates expire: exit 1" -- \
+	verify_json at.json 1 -i st.p7 --trust "$ROOT" --certs "$CHAIN" --at 2050-01-01
+ok "... CACHET_E_CERT_EXPIRED" -- report_is at.json code CACHET_E_CERT_EXPIRED
+ok "verify --at before the certificates are valid: exit 1" -- \
+	verify_json at.json 1 -i st.p7 --trust "$ROOT" --certs "$CHAIN" --at 2024-06-01T12:00:00Z
+ok "... CACHET_E_CERT_NOT_YET_VALID" -- report_is at.json code CACHET_E_CERT_NOT_YET_VALID
+ok "verify --at @SECONDS inside the validity period: valid" -- \
+	verify_json at.json 0 -i st.p7 --trust "$ROOT" --certs "$CHAIN" --at @1900000000
+
+# ---------------------------------------------------------------- empty content
+: >empty.txt
+for mode in encapsulated detached; do
+	dflag=() cflag=()
+	[ $mode = detached ] && { dflag=(--detached); cflag=(--content empty.txt); }
+	rm -f empty.out
+	ok "empty content ($mode): sign" -- \
+		cachet sign -i empty.txt -o empty.p7 "${dflag[@]}" --signer "$PKI/carol.crt.pem" --key "$PKI/carol.key.pem"
+	ok "empty content ($mode): verify" -- \
+		cachet verify -i empty.p7 "${cflag[@]}" --trust "$ROOT" --certs "$CHAIN" -o empty.out
+	ok "empty content ($mode): -o gives an empty file" -- eval '[ -f empty.out ] && [ ! -s empty.out ]'
+done
+
+# ---------------------------------------------------------------- output atomicity
+# atom-bad.p7: a good message with the last byte of its signature value
+# changed.
+sign_as alice atom.p7 --chain "$CHAIN" >/dev/null 2>&1
+python3 "$DERUTIL" offsets atom.p7 >atom.off 2>/dev/null
+sigoff=$(python3 -c 'import json; d = json.load(open("atom.off")); print(d["signature"] + d["signatureLength"] - 1)' 2>/dev/null)
+python3 "$DERUTIL" flip atom.p7 "${sigoff:-0}" atom-bad.p7 >/dev/null 2>&1
+mkdir -p out
+printf 'precious old contents\n' >out/old.txt
+cp out/old.txt old.saved
+cp out/old.txt out/sig.p7
+
+ok "atomicity: the tampered message fails to verify (exit 1)" -- \
+	rc_is 1 cachet verify -i atom-bad.p7 --trust "$ROOT" -o out/new.txt
+ok "atomicity: failed verify does not create -o OUT" -- test ! -e out/new.txt
+ok "atomicity: bad signature: exit 1" -- \
+	rc_is 1 cachet verify -i atom-bad.p7 --trust "$ROOT" -o out/old.txt
+ok "atomicity: bad signature leaves an existing OUT byte-identical" -- same_file out/old.txt old.saved
+ok "atomicity: wrong detached content: exit 1" -- \
+	rc_is 1 cachet verify -i pd.p7 --content js.json --trust "$ROOT" --certs "$CHAIN" -o out/old.txt
+ok "atomicity: wrong detached content leaves an existing OUT byte-identical" -- same_file out/old.txt old.saved
+head -c 200 atom.p7 >atom-trunc.p7
+ok "atomicity: truncated input: exit 3" -- \
+	rc_is 3 cachet verify -i atom-trunc.p7 --trust "$ROOT" -o out/old.txt
+ok "atomicity: truncated input leaves an existing OUT byte-identical" -- same_file out/old.txt old.saved
+ok "atomicity: untrusted signer: exit 1" -- \
+	rc_is 1 cachet verify -i atom.p7 --trust "$PKI/bob.crt.pem" -o out/old.txt
+ok "atomicity: untrusted signer leaves an existing OUT byte-identical" -- same_file out/old.txt old.saved
+ok "atomicity: failed sign (wrong --pass) exits 3" -- rc_is 3 enc_sign out/sig.p7 --pass wrong
+ok "atomicity: failed sign leaves an existing OUT byte-identical" -- same_file out/sig.p7 old.saved
+ok "atomicity: no temporary file is left behind" -- no_temp_left out
+ok "atomicity: a successful verify replaces OUT" -- \
+	cachet verify -i atom.p7 --trust "$ROOT" -o out/old.txt
+ok "atomicity: ... with the content" -- same_file out/old.txt in.txt
+ok "atomicity: no temporary file after success either" -- no_temp_left out
+
+# ---------------------------------------------------------------- demo
+ok "cachet demo exits 0" -- cachet demo
+
+done_testing

@@ -1,0 +1,279 @@
+#!/bin/bash
+# negative.sh -- damaged and hostile messages: each must fail with its own
+# error code.  Messages are made by cachet, then edited with derutil.py,
+# which finds every offset by walking the BER, so nothing is hard-coded.
+. "$(dirname "$0")/cli-lib.sh"
+
+require python3 openssl
+
+printf 'Negative tests: a short text to sign.\n' >in.txt
+
+# ---------------------------------------------------------------- helpers
+
+# offset MSG.off EXPR: evaluate a Python expression over the offsets JSON
+# (d) written by `derutil.py offsets`.
+offset()
+{
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# flip_at MSG OFFSET OUT [MASK]
+flip_at() { python3 "$DERUTIL" flip "$@"; }
+
+# failed_checks JSON [SIGNER] CHECK=CODE...: the signer's verdict is
+# invalid, its code and the report's code are one of the CODEs, and the
+# failed checks are exactly the CHECKs, each with its CODE.
+failed_checks()
+{
+	python3 - "$@" <<'EOF'
+import json, sys
+args = sys.argv[1:]
+r = json.load(open(args.pop(0)))
+i = int(args.pop(0)) if args and args[0].isdigit() else 0
+want = dict(a.split("=", 1) for a in args)
+s = r["signers"][i]
+got = {c["name"]: c["code"] for c in s["checks"] if c["status"] == "fail"}
+assert got == want, "failed checks %s, want %s" % (got, want)
+assert s["verdict"] == "invalid", s["verdict"]
+assert s["code"] in want.values(), s["code"]
+assert r["result"] == "invalid", r["result"]
+assert r["code"] in [x["code"] for x in r["signers"] if x["code"]], r["code"]
+EOF
+}
+
+# check_has JSON CHECK CODE: signer 0's CHECK failed with CODE (other
+# checks may fail too).
+check_has()
+{
+	report_is "$1" "check:0:$2:status" fail && report_is "$1" "check:0:$2:code" "$3"
+}
+
+# parse_error RC CODES ERR COMMAND...: exit RC and one of the
+# |-separated [CODES] on stderr.
+parse_error()
+{
+	local want=$1 codes=$2 err=$3
+	shift 3
+	"$@" >/dev/null 2>"$err"
+	local rc=$?
+	[ $rc -eq "$want" ] || { echo "exit $rc, want $want" >&2; cat "$err" >&2; return 1; }
+	grep -Eq "\\[($codes)\\]" "$err" || { cat "$err" >&2; return 1; }
+}
+
+# ---------------------------------------------------------------- base messages
+# RSA PKCS#1 v1.5, RSA-PSS, ECDSA P-256 and Ed25519 signers, each with
+# the chain in the message.
+SIGNERS="alice alice-pss carol erin"
+for s in $SIGNERS; do
+	u=${s%-pss} extra=()
+	[ "$s" != "$u" ] && extra=(--pss)
+	ok "$s: base message signs" -- sign_as "$u" "$s.p7" --chain "$CHAIN" "${extra[@]}"
+	ok "$s: base message verifies (the damage below is the only fault)" -- \
+		verify_json "$s.json" 0 -i "$s.p7" --trust "$ROOT"
+	ok "$s: derutil finds the signer's parts" -- \
+		eval 'python3 "$DERUTIL" offsets "$s.p7" >"$s.off"'
+done
+
+# ---------------------------------------------------------------- content
+for s in $SIGNERS; do
+	flip_at "$s.p7" "$(offset "$s.off" 'd["eContent"] + d["eContentLength"] // 2')" c.p7
+	ok "$s: flipped content byte: exit 1" -- verify_json c.json 1 -i c.p7 --trust "$ROOT"
+	ok "$s: flipped content byte: only message-digest fails, CACHET_E_DIGEST_MISMATCH" -- \
+		failed_checks c.json message-digest=CACHET_E_DIGEST_MISMATCH
+done
+
+# Detached: the message is intact, one byte of the content changes.
+sign_as carol det.p7 --detached --chain "$CHAIN" >/dev/null 2>&1
+python3 - <<'EOF'
+data = bytearray(open("in.txt", "rb").read())
+data[len(data) // 2] ^= 0x20
+open("in-flipped.txt", "wb").write(data)
+EOF
+ok "detached: the original content verifies" -- verify_json d.json 0 -i det.p7 --content in.txt --trust "$ROOT"
+ok "detached, one content byte changed: exit 1" -- \
+	verify_json d.json 1 -i det.p7 --content in-flipped.txt --trust "$ROOT"
+ok "detached, one content byte changed: CACHET_E_DIGEST_MISMATCH on message-digest" -- \
+	failed_checks d.json message-digest=CACHET_E_DIGEST_MISMATCH
+head -c -1 in.txt >in-short.txt
+ok "detached, content one byte short: CACHET_E_DIGEST_MISMATCH" -- \
+	eval 'verify_json d.json 1 -i det.p7 --content in-short.txt --trust "$ROOT" &&
+		failed_checks d.json message-digest=CACHET_E_DIGEST_MISMATCH'
+
+# ---------------------------------------------------------------- signature value
+# The last byte: inside the RSA integer, the ECDSA s, or Ed25519's S.
+for s in $SIGNERS; do
+	flip_at "$s.p7" "$(offset "$s.off" 'd["signature"] + d["signatureLength"] - 1')" sig.p7
+	ok "$s: flipped signature byte: exit 1" -- verify_json sig.json 1 -i sig.p7 --trust "$ROOT"
+	ok "$s: flipped signature byte: only signature fails, CACHET_E_BAD_SIGNATURE" -- \
+		failed_checks sig.json signature=CACHET_E_BAD_SIGNATURE
+	flip_at "$s.p7" "$(offset "$s.off" 'd["signature"] + d["signatureLength"] // 3')" sig.p7 0x80
+	ok "$s: another signature byte (high bit): CACHET_E_BAD_SIGNATURE" -- \
+		eval 'verify_json sig.json 1 -i sig.p7 --trust "$ROOT" && failed_checks sig.json signature=CACHET_E_BAD_SIGNATURE'
+done
+
+# An ECDSA signature value is itself DER (ECDSA-Sig-Value, RFC 5753
+# section 2.1.1 / RFC 3279 section 2.2.3).  Damage to that encoding is
+# still "the signature value does not verify" for this one signer: the
+# report must come out, and the other signers must still be judged.
+flip_at carol.p7 "$(offset carol.off 'd["signature"] + 3')" ecsig.p7
+ok "carol: damaged ECDSA-Sig-Value (length of r): exit 1 with a report" -- \
+	verify_json ecsig.json 1 -i ecsig.p7 --trust "$ROOT"
+ok "carol: damaged ECDSA-Sig-Value: the signature check fails with CACHET_E_BAD_SIGNATURE" -- \
+	failed_checks ecsig.json signature=CACHET_E_BAD_SIGNATURE
+cachet sign -i in.txt -o two.p7 --chain "$CHAIN" \
+	--signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem" \
+	--signer "$PKI/carol.crt.pem" --key "$PKI/carol.key.pem" >/dev/null 2>&1
+# Which SignerInfo is the ECDSA one (SET OF sorts them): the short signature.
+ecsig=$(for i in 0 1; do
+	python3 "$DERUTIL" offsets two.p7 $i >two.off && offset two.off 'd["signature"] if d["signatureLength"] < 100 else ""'
+done | grep -v '^$')
+flip_at two.p7 $((${ecsig:-0} + 3)) two-bad.p7
+ok "RSA + ECDSA signers, damaged ECDSA-Sig-Value: exit 1 with a report" -- \
+	verify_json two.json 1 -i two-bad.p7 --trust "$ROOT"
+ok "... the ECDSA signer fails on signature, the RSA signer stays valid" -- \
+	python3 - two.json <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+v = {s["identity"].split(",")[0]: s for s in r["signers"]}
+assert v["CN=Alice"]["verdict"] == "valid"
+assert v["CN=Carol"]["verdict"] == "invalid"
+fails = {c["name"]: c["code"] for c in v["CN=Carol"]["checks"] if c["status"] == "fail"}
+assert fails == {"signature": "CACHET_E_BAD_SIGNATURE"}, fails
+EOF
+
+# ---------------------------------------------------------------- signed attributes
+# derutil picks one byte per attribute whose change keeps the value well
+# formed: the contentType OID's last arc, the last seconds digit of
+# signingTime, the digest OID in CMSAlgorithmProtection (turned into
+# another SHA-2 OID), a byte of messageDigest, a capability OID, and a
+# byte of the signingCertificateV2 certHash.  Every change breaks the
+# signature; some break a check of their own first.
+while IFS='|' read -r attr expect; do
+	[ -n "$attr" ] || continue
+	for s in $SIGNERS; do
+		read -r o m < <(offset "$s.off" "' '.join(map(str, d['attrs']['$attr']['flip']))")
+		flip_at "$s.p7" "${o:-0}" attr.p7 "${m:-1}"
+		# shellcheck disable=SC2086
+		ok "$s: $attr changed: exit 1 and failed checks exactly: $expect" -- \
+			eval 'verify_json attr.json 1 -i attr.p7 --trust "$ROOT" && failed_checks attr.json $expect'
+	done
+done <<'EOF'
+contentType|content-type-attr=CACHET_E_ATTR_MISMATCH signature=CACHET_E_BAD_SIGNATURE
+signingTime|signature=CACHET_E_BAD_SIGNATURE
+cmsAlgorithmProtection|algorithm-protection=CACHET_E_ALG_PROTECTION signature=CACHET_E_BAD_SIGNATURE
+messageDigest|message-digest=CACHET_E_DIGEST_MISMATCH signature=CACHET_E_BAD_SIGNATURE
+smimeCapabilities|signature=CACHET_E_BAD_SIGNATURE
+signingCertificateV2|signing-certificate=CACHET_E_ATTR_MISMATCH signature=CACHET_E_BAD_SIGNATURE
+EOF
+ok "the six signed attributes were all found in a cachet message" -- \
+	offset alice.off 'sorted(d["attrs"]) == sorted(["contentType", "signingTime", "cmsAlgorithmProtection", "messageDigest", "smimeCapabilities", "signingCertificateV2"]) or sys.exit(1)'
+
+# ---------------------------------------------------------------- duplicated attributes
+# RFC 5652 sections 11.1-11.3: signedAttrs MUST NOT hold more than one
+# content-type, message-digest or signing-time attribute.  The copy is
+# inserted next to the original (so the SET stays in DER order); the
+# signature cannot be redone, so it fails as well.
+while IFS='|' read -r attr check; do
+	[ -n "$attr" ] || continue
+	ok "duplicated $attr: the edited message parses" -- \
+		python3 "$DERUTIL" dup-attr alice.p7 "$attr" dup.p7
+	ok "duplicated $attr: exit 1" -- verify_json dup.json 1 -i dup.p7 --trust "$ROOT"
+	ok "duplicated $attr: $check fails with CACHET_E_ATTR_DUPLICATE" -- \
+		check_has dup.json "$check" CACHET_E_ATTR_DUPLICATE
+	ok "duplicated $attr: signature fails too (CACHET_E_BAD_SIGNATURE)" -- \
+		check_has dup.json signature CACHET_E_BAD_SIGNATURE
+done <<'EOF'
+messageDigest|message-digest
+contentType|content-type-attr
+signingTime|signing-time
+EOF
+
+# ---------------------------------------------------------------- no signers
+ok "empty SignerInfos: the edited message parses" -- \
+	python3 "$DERUTIL" empty-signers alice.p7 nosig.p7
+ok "empty SignerInfos: exit 1" -- verify_json nosig.json 1 -i nosig.p7 --trust "$ROOT"
+ok "empty SignerInfos: code CACHET_E_NOT_SIGNED, result not-signed, no signers" -- \
+	eval 'report_is nosig.json code CACHET_E_NOT_SIGNED && report_is nosig.json result not-signed && report_is nosig.json signers 0'
+ok "empty SignerInfos: check signer-infos fails with CACHET_E_NOT_SIGNED" -- \
+	eval 'report_is nosig.json top:signer-infos:status fail && report_is nosig.json top:signer-infos:code CACHET_E_NOT_SIGNED'
+ok "empty SignerInfos: -o gets no content" -- \
+	eval '! "$CACHET" verify -i nosig.p7 --trust "$ROOT" -o nosig.out >/dev/null 2>&1 && [ ! -e nosig.out ]'
+
+# ---------------------------------------------------------------- trailing data
+# Anything after the ContentInfo, whatever it looks like.
+while IFS='|' read -r name bytes; do
+	[ -n "$name" ] || continue
+	{ cat alice.p7; printf "$bytes"; } >trail.p7
+	ok "trailing $name: exit 3, CACHET_E_TRAILING_DATA" -- \
+		parse_error 3 CACHET_E_TRAILING_DATA trail.err cachet verify -i trail.p7 --trust "$ROOT"
+done <<'EOF'
+text|garbage
+empty SEQUENCE|\x30\x00
+newline|\n
+CR LF|\r\n
+one zero byte|\x00
+end-of-contents octets|\x00\x00
+truncated header|\x30\x82
+EOF
+cat alice.p7 alice.p7 >trail.p7
+ok "trailing second copy of the message: exit 3, CACHET_E_TRAILING_DATA" -- \
+	parse_error 3 CACHET_E_TRAILING_DATA trail.err cachet verify -i trail.p7 --trust "$ROOT"
+sign_as carol trail.p7 --detached >/dev/null 2>&1
+printf 'x' >>trail.p7
+ok "trailing byte after a detached message: exit 3, CACHET_E_TRAILING_DATA" -- \
+	parse_error 3 CACHET_E_TRAILING_DATA trail.err cachet verify -i trail.p7 --content in.txt --trust "$ROOT" --certs "$CHAIN"
+
+# ---------------------------------------------------------------- truncation
+# Cut at fixed small lengths, at the structure's landmarks, and in the
+# closing end-of-contents octets.
+cuts=$(offset alice.off '" ".join(str(x) for x in sorted({0, 1, 2, 4, 13, 17, d["eContent"] - 1, d["eContent"] + 1, (d["eContent"] + d["signerInfos"]) // 2, d["signerInfos"], d["signerInfos"] + 3, d["signedAttrs"] + 10, d["signature"] + 1, d["signature"] + d["signatureLength"] - 1, d["size"] - 4, d["size"] - 2, d["size"] - 1}))')
+for n in $cuts; do
+	head -c "$n" alice.p7 >cut.p7
+	# (The one-byte cut is "0", 0x30: printable, yet not to be taken for PEM.)
+	ok "truncated to $n bytes: exit 3, CACHET_E_TRUNCATED or CACHET_E_MALFORMED" -- \
+		parse_error 3 'CACHET_E_TRUNCATED|CACHET_E_MALFORMED' cut.err cachet verify -i cut.p7 --trust "$ROOT"
+done
+sign_as bob detcut.p7 --detached --chain "$CHAIN" >/dev/null 2>&1
+size=$(stat -c %s detcut.p7)
+for n in $((size / 3)) $((size - 1)); do
+	head -c "$n" detcut.p7 >cut.p7
+	ok "detached message truncated to $n of $size bytes: exit 3" -- \
+		parse_error 3 'CACHET_E_TRUNCATED|CACHET_E_MALFORMED' cut.err cachet verify -i cut.p7 --content in.txt --trust "$ROOT"
+done
+head -c 300 alice.p7 >cut.p7
+ok "truncated input through stdin: exit 3" -- \
+	parse_error 3 'CACHET_E_TRUNCATED|CACHET_E_MALFORMED' cut.err eval '"$CACHET" verify -i - --trust "$ROOT" <cut.p7'
+ok "inspect on truncated input: exit 3" -- \
+	parse_error 3 'CACHET_E_TRUNCATED|CACHET_E_MALFORMED' cut.err cachet inspect -i cut.p7
+
+# ---------------------------------------------------------------- wrong trust anchors
+# An impostor root with the real root's name but its own key, an
+# unrelated CA, and an end-entity certificate of another user.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout impostor.key \
+	-out impostor.pem -days 3650 -subj "/O=Cachet Test/CN=Cachet Test Root CA" \
+	-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign >/dev/null 2>&1
+openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 3650 \
+	-subj "/O=Elsewhere/CN=Unrelated Root" -addext basicConstraints=critical,CA:TRUE >/dev/null 2>&1
+ok "openssl made the impostor root with the real root's subject" -- \
+	eval '[ "$(openssl x509 -in impostor.pem -noout -subject -nameopt RFC2253)" = "$(openssl x509 -in "$ROOT" -noout -subject -nameopt RFC2253)" ]'
+for anchor in impostor.pem other.pem "$PKI/bob.crt.pem"; do
+	what=$(basename "$anchor")
+	for s in alice carol; do
+		ok "$s, trust anchor $what: exit 1" -- verify_json wt.json 1 -i "$s.p7" --trust "$anchor"
+		ok "$s, trust anchor $what: only certificate-path fails, CACHET_E_CERT_UNTRUSTED" -- \
+			failed_checks wt.json certificate-path=CACHET_E_CERT_UNTRUSTED
+	done
+done
+ok "no trust anchor and no chain (--no-certs + signer cert): CACHET_E_CERT_UNTRUSTED" -- \
+	eval 'sign_as carol nc.p7 --no-certs && verify_json wt.json 1 -i nc.p7 --trust "$PKI/dave.crt.pem" --certs "$PKI/carol.crt.pem" &&
+		failed_checks wt.json certificate-path=CACHET_E_CERT_UNTRUSTED'
+
+# ---------------------------------------------------------------- eContentType
+# eContentType is not signed; changed from id-data, it contradicts the
+# content-type attribute, and a version 1 SignedData may only carry id-data
+# (RFC 5652 section 5.1).
+flip_at alice.p7 "$(offset alice.off 'd["eContentType"] + d["eContentTypeLength"] - 1')" ect.p7
+ok "eContentType changed (id-data to 1.2.840.113549.1.7.0) in a version 1 SignedData: exit 3, CACHET_E_BAD_VERSION" -- \
+	parse_error 3 CACHET_E_BAD_VERSION ect.err cachet verify -i ect.p7 --trust "$ROOT"
+
+done_testing
