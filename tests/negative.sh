@@ -170,7 +170,9 @@ ok "the six signed attributes were all found in a cachet message" -- \
 
 # ---------------------------------------------------------------- duplicated attributes
 # RFC 5652 sections 11.1-11.3: signedAttrs MUST NOT hold more than one
-# content-type, message-digest or signing-time attribute.  The copy is
+# content-type, message-digest or signing-time attribute; RFC 8551 section
+# 2.5.2, RFC 5035 section 3 and RFC 6211 section 2 say the same of
+# SMIMECapabilities, signingCertificateV2 and CMSAlgorithmProtection.  The copy is
 # inserted next to the original (so the SET stays in DER order); the
 # signature cannot be redone, so it fails as well.
 while IFS='|' read -r attr check; do
@@ -186,6 +188,9 @@ done <<'EOF'
 messageDigest|message-digest
 contentType|content-type-attr
 signingTime|signing-time
+smimeCapabilities|smime-capabilities
+signingCertificateV2|signing-certificate
+cmsAlgorithmProtection|algorithm-protection
 EOF
 
 # ---------------------------------------------------------------- no signers

@@ -951,6 +951,34 @@ cleanup:
 	return ret;
 }
 
+/* Attributes that, when present, occur once, hold exactly one value, and
+ * belong among the signed attributes only.  REQUIRED ones must be there
+ * whenever signedAttrs are. */
+static const struct {
+	cachet_alg_id_t id;
+	const char *check; /* the report's check name */
+	const char *rule;
+	bool required;
+} single_attrs[] = {
+	{CACHET_ALG_AT_CONTENT_TYPE, "content-type-attr", "RFC 5652 section 11.1", true},
+	{CACHET_ALG_AT_MESSAGE_DIGEST, "message-digest", "RFC 5652 section 11.2", true},
+	{CACHET_ALG_AT_SIGNING_TIME, "signing-time", "RFC 5652 section 11.3", false},
+	{CACHET_ALG_AT_SMIME_CAPABILITIES, "smime-capabilities", "RFC 8551 section 2.5.2", false},
+	{CACHET_ALG_AT_ENC_KEY_PREF, "encryption-key-preference", "RFC 8551 section 2.5.3", false},
+	{CACHET_ALG_AT_SIGNING_CERT, "signing-certificate", "RFC 2634 section 5.4", false},
+	{CACHET_ALG_AT_SIGNING_CERT_V2, "signing-certificate", "RFC 5035 section 3", false},
+	{CACHET_ALG_AT_ALG_PROTECTION, "algorithm-protection", "RFC 6211 section 2", false},
+};
+#define NSINGLE (sizeof(single_attrs) / sizeof(single_attrs[0]))
+
+static int single_index(cachet_alg_id_t id)
+{
+	for (size_t i = 0; i < NSINGLE; i++)
+		if (single_attrs[i].id == id)
+			return (int)i;
+	return -1;
+}
+
 /* Judge the signed attributes (RFC 5652 sections 5.3, 5.4, 11; RFC 6211;
  * RFC 5035).  On success SIGNED holds the DER SET the signature covers. */
 static int check_attrs(vstate_t *st, sinfo_t *si, const cachet_alg_t *da,
@@ -965,7 +993,8 @@ static int check_attrs(vstate_t *st, sinfo_t *si, const cachet_alg_t *da,
 	size_t rawlen;
 	unsigned count = 0;
 	char path[96], oid[128];
-	int ret, n_ct = 0, n_md = 0, n_st = 0, n_ap = 0, n_scv2 = 0;
+	unsigned seen[NSINGLE] = {0};
+	int ret;
 
 	CHECK(raw_of(si, "signedAttrs", &raw, &rawlen));
 	CHECK(_cachet_buf_append(signed_attrs, raw, rawlen));
@@ -1010,11 +1039,17 @@ static int check_attrs(vstate_t *st, sinfo_t *si, const cachet_alg_t *da,
 		uint8_t ident;
 		bool parsed = nv >= 1 && _cachet_der_parse(val.data, val.size, &ident, &v, &vl, &tot) == 0 &&
 			      tot == val.size;
+		int si_idx = single_index(id);
+		if (si_idx >= 0) {
+			seen[si_idx]++;
+			if (nv != 1)
+				CK(single_attrs[si_idx].check, CACHET_CHECK_FAIL, CACHET_E_MALFORMED,
+				   single_attrs[si_idx].rule, "the attribute must hold exactly one value, not %u", nv);
+		}
 
 		switch (id) {
 		case CACHET_ALG_AT_CONTENT_TYPE: {
 			/* RFC 5652 section 11.1: one value, equal to eContentType. */
-			n_ct++;
 			char ct[128] = "";
 			asn1_node cn = NULL;
 			if (nv != 1 || !parsed ||
@@ -1036,7 +1071,6 @@ static int check_attrs(vstate_t *st, sinfo_t *si, const cachet_alg_t *da,
 		}
 		case CACHET_ALG_AT_MESSAGE_DIGEST: {
 			/* RFC 5652 section 11.2: one OCTET STRING equal to the digest. */
-			n_md++;
 			size_t hl = _cachet_hash_size(da->id);
 			if (nv != 1 || !parsed || ident != 0x04) {
 				CK("message-digest", CACHET_CHECK_FAIL, CACHET_E_MALFORMED, "RFC 5652 section 11.2",
@@ -1055,7 +1089,6 @@ static int check_attrs(vstate_t *st, sinfo_t *si, const cachet_alg_t *da,
 			break;
 		}
 		case CACHET_ALG_AT_SIGNING_TIME: {
-			n_st++;
 			char t[40] = "";
 			if (parsed && (ident == 0x17 || ident == 0x18) && vl < sizeof(t)) {
 				memcpy(t, v, vl);
@@ -1071,7 +1104,6 @@ static int check_attrs(vstate_t *st, sinfo_t *si, const cachet_alg_t *da,
 		case CACHET_ALG_AT_ALG_PROTECTION: {
 			/* RFC 6211 section 3: the algorithms in the attribute MUST
 			 * match those of the SignerInfo. */
-			n_ap++;
 			const uint8_t *sd, *ss;
 			size_t sdl, ssl;
 			const uint8_t *c = v, *ad, *as;
@@ -1107,7 +1139,6 @@ static int check_attrs(vstate_t *st, sinfo_t *si, const cachet_alg_t *da,
 		case CACHET_ALG_AT_SIGNING_CERT: {
 			/* RFC 5035 section 3 / RFC 2634 section 5.4: the first
 			 * ESSCertID identifies the signer's certificate. */
-			n_scv2++;
 			bool v2 = id == CACHET_ALG_AT_SIGNING_CERT_V2;
 			asn1_node sc = NULL;
 			char hoid[128] = "";
@@ -1158,29 +1189,18 @@ static int check_attrs(vstate_t *st, sinfo_t *si, const cachet_alg_t *da,
 			break;
 		}
 	}
-	/* RFC 5652 section 11.1, 11.2: exactly one content-type and one
-	 * message-digest attribute; 11.3: at most one signing-time. */
-	if (n_ct == 0)
-		CK("content-type-attr", CACHET_CHECK_FAIL, CACHET_E_ATTR_MISSING, "RFC 5652 section 11.1",
-		   "signedAttrs lack the content-type attribute");
-	else if (n_ct > 1)
-		CK("content-type-attr", CACHET_CHECK_FAIL, CACHET_E_ATTR_DUPLICATE, "RFC 5652 section 11.1",
-		   "signedAttrs hold %d content-type attributes", n_ct);
-	if (n_md == 0)
-		CK("message-digest", CACHET_CHECK_FAIL, CACHET_E_ATTR_MISSING, "RFC 5652 section 11.2",
-		   "signedAttrs lack the message-digest attribute");
-	else if (n_md > 1)
-		CK("message-digest", CACHET_CHECK_FAIL, CACHET_E_ATTR_DUPLICATE, "RFC 5652 section 11.2",
-		   "signedAttrs hold %d message-digest attributes", n_md);
-	if (n_st > 1)
-		CK("signing-time", CACHET_CHECK_FAIL, CACHET_E_ATTR_DUPLICATE, "RFC 5652 section 11.3",
-		   "signedAttrs hold %d signing-time attributes", n_st);
-	if (n_ap > 1)
-		CK("algorithm-protection", CACHET_CHECK_FAIL, CACHET_E_ATTR_DUPLICATE, "RFC 6211 section 2",
-		   "signedAttrs hold %d CMSAlgorithmProtection attributes", n_ap);
-	if (n_scv2 > 1)
-		CK("signing-certificate", CACHET_CHECK_INFO, 0, "RFC 5035 section 3",
-		   "%d signing-certificate attributes", n_scv2);
+	/* Each at most once (RFC 5652 sections 11.1-11.3, RFC 8551 sections
+	 * 2.5.2-2.5.3, RFC 5035 section 3, RFC 6211 section 2); content-type
+	 * and message-digest exactly once. */
+	for (size_t k = 0; k < NSINGLE; k++) {
+		const char *nm = _cachet_alg_by_id(single_attrs[k].id)->name;
+		if (seen[k] == 0 && single_attrs[k].required)
+			CK(single_attrs[k].check, CACHET_CHECK_FAIL, CACHET_E_ATTR_MISSING, single_attrs[k].rule,
+			   "signedAttrs lack the %s attribute", nm);
+		else if (seen[k] > 1)
+			CK(single_attrs[k].check, CACHET_CHECK_FAIL, CACHET_E_ATTR_DUPLICATE, single_attrs[k].rule,
+			   "signedAttrs hold %u %s attributes; one is allowed", seen[k], nm);
+	}
 	ret = 0;
 cleanup:
 	_cachet_asn1_delete(&set, false);
@@ -1189,9 +1209,8 @@ cleanup:
 	return ret;
 }
 
-/* Judge the unsigned attributes (RFC 5652 section 11): content-type,
- * message-digest and signing-time are only ever signed attributes, so the
- * signature does not protect them when they are unsigned. */
+/* Judge the unsigned attributes: the single_attrs are signed attributes
+ * only (the signature would not protect them otherwise). */
 static int check_unsigned_attrs(vstate_t *st, sinfo_t *si)
 {
 	cachet_report_t *rep = st->rep;
@@ -1207,25 +1226,13 @@ static int check_unsigned_attrs(vstate_t *st, sinfo_t *si)
 						oid, sizeof(oid)));
 		const cachet_alg_t *a = _cachet_alg_by_oid(oid);
 		cachet_alg_id_t id = a && a->kind == ALG_KIND_ATTRIBUTE ? a->id : CACHET_ALG_NONE;
-		switch (id) {
-		case CACHET_ALG_AT_CONTENT_TYPE:
-			CK("unsigned-attrs", CACHET_CHECK_FAIL, CACHET_E_ATTR_MISMATCH, "RFC 5652 section 11.1",
-			   "the content-type attribute must be a signed attribute, not an unsigned one");
-			break;
-		case CACHET_ALG_AT_MESSAGE_DIGEST:
-			CK("unsigned-attrs", CACHET_CHECK_FAIL, CACHET_E_ATTR_MISMATCH, "RFC 5652 section 11.2",
-			   "the message-digest attribute must be a signed attribute, not an unsigned one");
-			break;
-		case CACHET_ALG_AT_SIGNING_TIME:
-			CK("unsigned-attrs", CACHET_CHECK_FAIL, CACHET_E_ATTR_MISMATCH, "RFC 5652 section 11.3",
-			   "the signing-time attribute must be a signed attribute, not an unsigned one");
-			break;
-		case CACHET_ALG_AT_COUNTERSIGNATURE:
+		int k = single_index(id);
+		if (k >= 0)
+			CK("unsigned-attrs", CACHET_CHECK_FAIL, CACHET_E_ATTR_MISMATCH, single_attrs[k].rule,
+			   "the %s attribute must be a signed attribute, not an unsigned one",
+			   _cachet_alg_by_id(id)->name);
+		else if (id == CACHET_ALG_AT_COUNTERSIGNATURE)
 			ncs++;
-			break;
-		default:
-			break;
-		}
 	}
 	if (ncs)
 		CK("countersignature", CACHET_CHECK_INFO, 0, "RFC 5652 section 11.4",
