@@ -1277,6 +1277,34 @@ static void test_eddsa_pki(void)
 		expect(_cachet_pk_verify(p->pub, &sp, msg, sizeof(msg) - 1,
 					 s.data, s.size, NULL),
 		       CACHET_E_BAD_SIGNATURE, "eddsa: other message fails");
+		/* RFC 8032 sections 5.1.7 and 5.2.7: S >= L is invalid, so
+		 * no signature has a second encoding.  Ed25519: add L to S
+		 * (little-endian); Ed448: set a bit in S's last octet, which
+		 * Nettle 3.8 alone would ignore. */
+		if (s.size == 64) {
+			static const uint8_t l25519[32] = {
+				0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58,
+				0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+				0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10 };
+			uint8_t m[64];
+			unsigned carry = 0;
+			memcpy(m, s.data, 64);
+			for (size_t j = 0; j < 32; j++) {
+				unsigned v = m[32 + j] + l25519[j] + carry;
+				m[32 + j] = (uint8_t)v;
+				carry = v >> 8;
+			}
+			sp.scheme = p->type;
+			expect(_cachet_pk_verify(p->pub, &sp, msg, sizeof(msg), m, 64, NULL),
+			       CACHET_E_BAD_SIGNATURE, "eddsa erin: S + L is refused (RFC 8032 5.1.7)");
+		} else {
+			uint8_t m[114];
+			memcpy(m, s.data, 114);
+			m[113] |= 0x01;
+			sp.scheme = p->type;
+			expect(_cachet_pk_verify(p->pub, &sp, msg, sizeof(msg), m, 114, NULL),
+			       CACHET_E_BAD_SIGNATURE, "eddsa frank: S with its 57th octet set is refused (RFC 8032 5.2.7)");
+		}
 		sp.scheme = i == 0 ? CACHET_PK_ED448 : CACHET_PK_ED25519;
 		expect(_cachet_pk_verify(p->pub, &sp, msg, sizeof(msg), s.data,
 					 s.size, NULL),

@@ -879,6 +879,31 @@ cleanup:
 	return ret;
 }
 
+/* Is the little-endian scalar S (LEN octets) below the EdDSA group order L?
+ * L is public, so a plain comparison from the top octet down is fine. */
+static bool eddsa_s_in_range(cachet_pk_type_t scheme, const uint8_t *s, size_t len)
+{
+	/* L, little-endian (RFC 8032 sections 5.1 and 5.2). */
+	static const uint8_t l25519[32] = {
+		0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
+	};
+	static const uint8_t l448[57] = {
+		0xf3, 0x44, 0x58, 0xab, 0x92, 0xc2, 0x78, 0x23, 0x55, 0x8f, 0xc5, 0x8d, 0x72, 0xc2, 0x6c, 0x21,
+		0x90, 0x36, 0xd6, 0xae, 0x49, 0xdb, 0x4e, 0xc4, 0xe9, 0x23, 0xca, 0x7c, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x3f, 0x00,
+	};
+	const uint8_t *l = scheme == CACHET_PK_ED25519 ? l25519 : l448;
+	size_t ll = scheme == CACHET_PK_ED25519 ? sizeof(l25519) : sizeof(l448);
+	if (len != ll)
+		return false;
+	for (size_t i = len; i > 0; i--)
+		if (s[i - 1] != l[i - 1])
+			return s[i - 1] < l[i - 1];
+	return false; /* S == L */
+}
+
 static int eddsa_verify(const cachet_pubkey_t *k, cachet_pk_type_t scheme,
 			const uint8_t *in, size_t inlen, const uint8_t *sig,
 			size_t siglen, cachet_diag_t *diag)
@@ -894,6 +919,13 @@ static int eddsa_verify(const cachet_pubkey_t *k, cachet_pk_type_t scheme,
 	       scheme == CACHET_PK_ED25519 ? "Ed25519" : "Ed448");
 	ENSURE(sig != NULL && siglen == n, CACHET_E_BAD_SIGNATURE, RULE_EDDSA,
 	       SIG_PATH, "signature of %zu octets, expected %zu", siglen, n);
+	/* RFC 8032 section 5.1.7 / 5.2.7: S must decode to 0 <= S < L, or
+	 * the signature is invalid.  Nettle 3.8 reads only 56 of Ed448's 57
+	 * S octets, so a set bit in the last one would pass: check here, for
+	 * both curves, so no signature has a second encoding. */
+	ENSURE(eddsa_s_in_range(scheme, sig + n / 2, n / 2), CACHET_E_BAD_SIGNATURE,
+	       scheme == CACHET_PK_ED25519 ? "RFC 8032 section 5.1.7" : "RFC 8032 section 5.2.7",
+	       SIG_PATH, "the signature's S is not below the group order L");
 	if (scheme == CACHET_PK_ED25519)
 		ok = ed25519_sha512_verify(k->raw, inlen, in, sig);
 	else

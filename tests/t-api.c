@@ -1,0 +1,219 @@
+/* t-api.c -- the public API, linked against the shared library exactly as
+ * an application would be: only what libcachet.map exports is reachable. */
+#include <config.h>
+
+#include <cachet/cachet.h>
+
+#include "tap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *pki;
+
+static cachet_datum_t load(const char *name)
+{
+	char path[4096];
+	cachet_datum_t d = {NULL, 0};
+	snprintf(path, sizeof(path), "%s/%s", pki, name);
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return d;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	d.data = malloc((size_t)n + 1);
+	d.size = fread(d.data, 1, (size_t)n, f);
+	fclose(f);
+	return d;
+}
+
+static const char content[] = "The public API signs this.\r\n";
+
+/* Sign CONTENT as USER into *out. */
+static int sign_as(const char *user, unsigned sflags, unsigned flags, cachet_datum_t *out)
+{
+	char c[64], k[64];
+	snprintf(c, sizeof(c), "%s.crt.pem", user);
+	snprintf(k, sizeof(k), "%s.key.pem", user);
+	cachet_datum_t cert = load(c), key = load(k), chain = load("chain.pem");
+	cachet_sign_t *s = NULL;
+	cachet_source_t *src = NULL;
+	cachet_sink_t *snk = NULL;
+	int ret = cachet_sign_init(&s);
+	if (ret == 0)
+		ret = cachet_sign_add_signer(s, &cert, &key, NULL, CACHET_DIGEST_DEFAULT, sflags, NULL);
+	if (ret == 0)
+		ret = cachet_sign_add_certs(s, &chain, NULL);
+	if (ret == 0)
+		ret = cachet_source_init_mem(&src, (const uint8_t *)content, sizeof(content) - 1);
+	if (ret == 0)
+		ret = cachet_sink_init_mem(&snk);
+	if (ret == 0)
+		ret = cachet_sign_run(s, src, snk, flags, NULL);
+	if (ret == 0)
+		ret = cachet_sink_take_mem(snk, out);
+	cachet_sink_deinit(snk);
+	cachet_source_deinit(src);
+	cachet_sign_deinit(s);
+	free(cert.data);
+	cachet_free_secret(&key);
+	free(chain.data);
+	return ret;
+}
+
+/* Verify MSG against the root; CONTENT_OUT gets the content. */
+static int verify(const cachet_datum_t *msg, bool detached, cachet_report_t **rep,
+		  cachet_datum_t *content_out, cachet_diag_t *diag)
+{
+	cachet_datum_t root = load("root-ca.crt.pem");
+	cachet_verify_t *v = NULL;
+	cachet_source_t *src = NULL, *det = NULL;
+	cachet_sink_t *snk = NULL;
+	int ret = cachet_verify_init(&v);
+	if (ret == 0)
+		ret = cachet_verify_add_trust(v, &root, diag);
+	if (ret == 0)
+		ret = cachet_source_init_mem(&src, msg->data, msg->size);
+	if (ret == 0 && detached)
+		ret = cachet_source_init_mem(&det, (const uint8_t *)content, sizeof(content) - 1);
+	if (ret == 0)
+		ret = cachet_sink_init_mem(&snk);
+	if (ret == 0) {
+		ret = cachet_verify_run(v, src, det, snk, rep, diag);
+		if (content_out && cachet_sink_take_mem(snk, content_out) < 0)
+			ret = CACHET_E_INTERNAL;
+	}
+	cachet_sink_deinit(snk);
+	cachet_source_deinit(src);
+	cachet_source_deinit(det);
+	cachet_verify_deinit(v);
+	free(root.data);
+	return ret;
+}
+
+static bool has_check(const cachet_report_t *r, const char *name, cachet_check_status_t want)
+{
+	for (size_t j = 0; j < cachet_report_check_count(r, 0); j++) {
+		const char *n;
+		cachet_check_status_t st;
+		if (cachet_report_check_get(r, 0, j, &n, &st, NULL, NULL, NULL) == 0 &&
+		    strcmp(n, name) == 0 && st == want)
+			return true;
+	}
+	return false;
+}
+
+int main(void)
+{
+	pki = getenv("CACHET_PKI_DIR");
+	if (pki == NULL)
+		pki = "vectors/pki";
+
+	ok(strcmp(cachet_version(), PACKAGE_VERSION) == 0, "cachet_version() is %s", PACKAGE_VERSION);
+
+	static const struct {
+		const char *user;
+		unsigned sflags, flags;
+		const char *alg;
+	} cases[] = {
+		{"alice", 0, 0, "sha256WithRSAEncryption"},
+		{"bob", CACHET_SIGNER_PSS, CACHET_SIGN_DETACHED, "rsassaPss"},
+		{"carol", CACHET_SIGNER_SKID, 0, "ecdsa-with-SHA256"},
+		{"dave", 0, CACHET_SIGN_PEM, "ecdsa-with-SHA384"},
+		{"grace", 0, 0, "ecdsa-with-SHA512"},
+		{"erin", 0, CACHET_SIGN_DETACHED, "Ed25519"},
+		{"frank", 0, 0, "Ed448"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cachet_datum_t msg = {0}, out = {0};
+		cachet_report_t *rep = NULL;
+		bool detached = cases[i].flags & CACHET_SIGN_DETACHED;
+		int ret = sign_as(cases[i].user, cases[i].sflags, cases[i].flags, &msg);
+		ok(ret == 0, "%s signs (%s)", cases[i].user, cachet_strerror_name(ret));
+		ret = verify(&msg, detached, &rep, &out, NULL);
+		ok(ret == 0 && cachet_report_signer_count(rep) == 1 && cachet_report_signer_result(rep, 0) == 0,
+		   "%s: the message verifies (%s)", cases[i].user, cachet_strerror_name(ret));
+		ok(has_check(rep, "signature", CACHET_CHECK_PASS) && has_check(rep, "message-digest", CACHET_CHECK_PASS) &&
+			   has_check(rep, "certificate-path", CACHET_CHECK_PASS),
+		   "%s: signature, message-digest and certificate-path pass", cases[i].user);
+		/* Detached or not, the sink receives the content that was verified. */
+		ok(out.size == sizeof(content) - 1 && memcmp(out.data, content, out.size) == 0,
+		   "%s: the content sink holds the verified content", cases[i].user);
+		cachet_datum_t json = {0};
+		ok(cachet_report_json(rep, &json) == 0 && json.size > 0 && strstr((char *)json.data, cases[i].alg) != NULL,
+		   "%s: the JSON report names %s", cases[i].user, cases[i].alg);
+		cachet_free(json.data);
+		cachet_report_deinit(rep);
+		cachet_free(out.data);
+
+		/* Damage the signature value's last byte (always inside it for
+		 * the encapsulated DER forms: the trailer is EOCs). */
+		if (!(cases[i].flags & CACHET_SIGN_PEM) && msg.size > 8) {
+			size_t off = msg.size - 7; /* 6 EOC bytes follow the signature */
+			msg.data[off] ^= 0x01;
+			rep = NULL;
+			ret = verify(&msg, detached, &rep, NULL, NULL);
+			ok(ret == CACHET_E_BAD_SIGNATURE && rep && has_check(rep, "signature", CACHET_CHECK_FAIL),
+			   "%s: a damaged signature is CACHET_E_BAD_SIGNATURE (%s)", cases[i].user,
+			   cachet_strerror_name(ret));
+			cachet_report_deinit(rep);
+		}
+		cachet_free(msg.data);
+	}
+
+	/* A key that is not the certificate's: CACHET_E_KEY_MISMATCH with a
+	 * diagnostic. */
+	{
+		cachet_datum_t cert = load("alice.crt.pem"), key = load("bob.key.pem");
+		cachet_sign_t *s = NULL;
+		cachet_diag_t *d = NULL;
+		int ret = cachet_diag_init(&d);
+		ret = ret ? ret : cachet_sign_init(&s);
+		ret = ret ? ret : cachet_sign_add_signer(s, &cert, &key, NULL, CACHET_DIGEST_DEFAULT, 0, d);
+		const char *detail = "";
+		int code = 0;
+		ok(ret == CACHET_E_KEY_MISMATCH && cachet_diag_count(d) >= 1 &&
+			   cachet_diag_get(d, 0, &code, NULL, NULL, &detail) == 0 && code == CACHET_E_KEY_MISMATCH,
+		   "a foreign key is CACHET_E_KEY_MISMATCH with a diagnostic");
+		cachet_sign_deinit(s);
+		cachet_diag_deinit(d);
+		free(cert.data);
+		cachet_free_secret(&key);
+	}
+
+	/* Running a signer-less handle is a usage error; garbage is malformed. */
+	{
+		cachet_sign_t *s = NULL;
+		cachet_source_t *src = NULL;
+		cachet_sink_t *snk = NULL;
+		int ret = cachet_sign_init(&s);
+		ret = ret ? ret : cachet_source_init_mem(&src, (const uint8_t *)"x", 1);
+		ret = ret ? ret : cachet_sink_init_mem(&snk);
+		ok(ret == 0 && cachet_sign_run(s, src, snk, 0, NULL) == CACHET_E_BAD_STATE,
+		   "sign_run without a signer is CACHET_E_BAD_STATE");
+		cachet_sink_deinit(snk);
+		cachet_source_deinit(src);
+		cachet_sign_deinit(s);
+
+		static const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+		cachet_datum_t m = {(uint8_t *)junk, sizeof(junk)};
+		cachet_report_t *rep = NULL;
+		ret = verify(&m, false, &rep, NULL, NULL);
+		ok(ret < 0 && cachet_error_category(ret) == CACHET_CAT_MALFORMED && rep == NULL,
+		   "a SEQUENCE that is no ContentInfo is malformed, with no report (%s)", cachet_strerror_name(ret));
+	}
+
+	/* NULL-safety of every deinit. */
+	cachet_sign_deinit(NULL);
+	cachet_verify_deinit(NULL);
+	cachet_report_deinit(NULL);
+	cachet_source_deinit(NULL);
+	cachet_sink_deinit(NULL);
+	cachet_diag_deinit(NULL);
+	cachet_free(NULL);
+	cachet_free_secret(NULL);
+	ok(1, "every deinit accepts NULL");
+	return tap_done();
+}
