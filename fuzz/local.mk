@@ -1,1 +1,86 @@
 ## fuzz/local.mk -- included by Makefile.am
+##
+## One fuzz target per parser (STYLE 19).  `make check` replays each
+## target's corpus (fuzz/NAME.in/) and crash reproducers (fuzz/NAME.repro/)
+## through fuzz/replay.c, a plain main(), as a TAP test.  With
+## --enable-fuzzing (and CC=clang) the libFuzzer binaries are built too,
+## against a copy of the library instrumented for coverage and ASan/UBSan.
+## fuzz/README.md says how to run them.
+
+FUZZ_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/fuzz \
+	-DFUZZ_SRCDIR='"$(abs_top_srcdir)"'
+
+check_PROGRAMS += fuzz/replay-ber fuzz/replay-signed fuzz/replay-inspect \
+	fuzz/replay-pem
+TESTS += fuzz/replay-ber fuzz/replay-signed fuzz/replay-inspect \
+	fuzz/replay-pem
+
+fuzz_replay_ber_SOURCES = fuzz/replay.c fuzz/fuzz.h fuzz/cachet_ber_fuzzer.c
+fuzz_replay_ber_CPPFLAGS = $(FUZZ_CPPFLAGS) -DFUZZ_NAME='"cachet_ber_fuzzer"'
+fuzz_replay_ber_LDADD = $(TEST_LDADD)
+
+fuzz_replay_signed_SOURCES = fuzz/replay.c fuzz/fuzz.h fuzz/test-pki.h \
+	fuzz/cachet_signed_fuzzer.c
+fuzz_replay_signed_CPPFLAGS = $(FUZZ_CPPFLAGS) -DFUZZ_NAME='"cachet_signed_fuzzer"'
+fuzz_replay_signed_LDADD = $(TEST_LDADD)
+
+fuzz_replay_inspect_SOURCES = fuzz/replay.c fuzz/fuzz.h fuzz/cachet_inspect_fuzzer.c
+fuzz_replay_inspect_CPPFLAGS = $(FUZZ_CPPFLAGS) -DFUZZ_NAME='"cachet_inspect_fuzzer"'
+fuzz_replay_inspect_LDADD = $(TEST_LDADD)
+
+fuzz_replay_pem_SOURCES = fuzz/replay.c fuzz/fuzz.h fuzz/cachet_pem_fuzzer.c
+fuzz_replay_pem_CPPFLAGS = $(FUZZ_CPPFLAGS) -DFUZZ_NAME='"cachet_pem_fuzzer"'
+fuzz_replay_pem_LDADD = $(TEST_LDADD)
+
+# Directories are copied whole (with the .keep files of empty ones).
+EXTRA_DIST += fuzz/README.md fuzz/make-corpus.sh \
+	fuzz/cachet_ber_fuzzer.in fuzz/cachet_ber_fuzzer.repro \
+	fuzz/cachet_signed_fuzzer.in fuzz/cachet_signed_fuzzer.repro \
+	fuzz/cachet_inspect_fuzzer.in fuzz/cachet_inspect_fuzzer.repro \
+	fuzz/cachet_pem_fuzzer.in fuzz/cachet_pem_fuzzer.repro
+
+if ENABLE_FUZZING
+FUZZ_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+
+# The library again, with coverage for libFuzzer to steer by.
+noinst_LTLIBRARIES += fuzz/libcachet-fuzz.la
+fuzz_libcachet_fuzz_la_SOURCES = $(src_lib_libcachet_la_SOURCES)
+nodist_fuzz_libcachet_fuzz_la_SOURCES = $(ASN1_TABS)
+fuzz_libcachet_fuzz_la_CPPFLAGS = $(src_lib_libcachet_la_CPPFLAGS)
+fuzz_libcachet_fuzz_la_CFLAGS = $(src_lib_libcachet_internal_la_CFLAGS) \
+	-fsanitize=fuzzer-no-link $(FUZZ_SANITIZE)
+fuzz_libcachet_fuzz_la_LIBADD = $(src_lib_libcachet_la_LIBADD)
+
+FUZZ_COMPILE = $(AM_CFLAGS) -fsanitize=fuzzer $(FUZZ_SANITIZE)
+FUZZ_LINK = -fsanitize=fuzzer $(FUZZ_SANITIZE)
+FUZZ_LIBS = fuzz/libcachet-fuzz.la
+
+noinst_PROGRAMS = fuzz/cachet_ber_fuzzer fuzz/cachet_signed_fuzzer \
+	fuzz/cachet_inspect_fuzzer fuzz/cachet_pem_fuzzer
+
+fuzz_cachet_ber_fuzzer_SOURCES = fuzz/cachet_ber_fuzzer.c fuzz/fuzz.h
+fuzz_cachet_ber_fuzzer_CPPFLAGS = $(FUZZ_CPPFLAGS)
+fuzz_cachet_ber_fuzzer_CFLAGS = $(FUZZ_COMPILE)
+fuzz_cachet_ber_fuzzer_LDFLAGS = $(FUZZ_LINK)
+fuzz_cachet_ber_fuzzer_LDADD = $(FUZZ_LIBS)
+
+fuzz_cachet_signed_fuzzer_SOURCES = fuzz/cachet_signed_fuzzer.c fuzz/fuzz.h \
+	fuzz/test-pki.h
+fuzz_cachet_signed_fuzzer_CPPFLAGS = $(FUZZ_CPPFLAGS)
+fuzz_cachet_signed_fuzzer_CFLAGS = $(FUZZ_COMPILE)
+fuzz_cachet_signed_fuzzer_LDFLAGS = $(FUZZ_LINK)
+fuzz_cachet_signed_fuzzer_LDADD = $(FUZZ_LIBS)
+
+fuzz_cachet_inspect_fuzzer_SOURCES = fuzz/cachet_inspect_fuzzer.c fuzz/fuzz.h
+fuzz_cachet_inspect_fuzzer_CPPFLAGS = $(FUZZ_CPPFLAGS)
+fuzz_cachet_inspect_fuzzer_CFLAGS = $(FUZZ_COMPILE)
+fuzz_cachet_inspect_fuzzer_LDFLAGS = $(FUZZ_LINK)
+fuzz_cachet_inspect_fuzzer_LDADD = $(FUZZ_LIBS)
+
+fuzz_cachet_pem_fuzzer_SOURCES = fuzz/cachet_pem_fuzzer.c fuzz/fuzz.h
+fuzz_cachet_pem_fuzzer_CPPFLAGS = $(FUZZ_CPPFLAGS)
+fuzz_cachet_pem_fuzzer_CFLAGS = $(FUZZ_COMPILE)
+fuzz_cachet_pem_fuzzer_LDFLAGS = $(FUZZ_LINK)
+fuzz_cachet_pem_fuzzer_LDADD = $(FUZZ_LIBS)
+endif

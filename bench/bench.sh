@@ -1,0 +1,207 @@
+#!/bin/sh
+# bench.sh -- Cachet and `openssl cms` side by side, plus Nettle's SHA-256
+# ceiling and the in-process small-message figures.
+#
+# Run through `make bench`, or by hand from a built tree:
+#   CACHET=src/cachet PKI=vectors/pki NETTLE_CEILING=bench/nettle-ceiling \
+#   BENCH_INPROC=bench/bench-inproc sh bench/bench.sh
+#
+# Environment:
+#   BENCH_SIZES   input sizes in bytes (default "1024 67108864 1073741824")
+#   BENCH_REPEAT  runs per figure for inputs under 1 MiB (default 20; the
+#                 best time is kept); larger inputs run once
+#   BENCH_TMPDIR  where inputs and outputs go (default $TMPDIR or /tmp);
+#                 the directory made there is removed at the end
+#   OPENSSL       the openssl binary (default: openssl)
+#   BENCH_INPROC_SECONDS  seconds per in-process figure (default 2)
+#
+# For each size: sign and verify, with RSA-2048 (alice) and P-256 (carol),
+# SHA-256, encapsulated and detached.  Both tools put the signer's
+# certificate and the chain (intermediate and root) into the message and
+# verify against the root alone; OpenSSL signs with -stream (its
+# low-memory mode) and verifies its own messages, Cachet its own.  Each figure is one process run
+# (the best of BENCH_REPEAT for small inputs): wall time from the shell,
+# peak RSS from GNU time (%M, KiB).  MB/s is 10^6 bytes of content per
+# second.  Output is markdown on stdout; progress goes to stderr.
+set -eu
+
+CACHET=${CACHET:-src/cachet}
+PKI=${PKI:-vectors/pki}
+NETTLE_CEILING=${NETTLE_CEILING:-bench/nettle-ceiling}
+BENCH_INPROC=${BENCH_INPROC:-bench/bench-inproc}
+OPENSSL=${OPENSSL:-openssl}
+BENCH_SIZES=${BENCH_SIZES:-1024 67108864 1073741824}
+BENCH_REPEAT=${BENCH_REPEAT:-20}
+GNU_TIME=${GNU_TIME:-/usr/bin/time}
+
+for tool in "$CACHET" "$NETTLE_CEILING" "$BENCH_INPROC" "$GNU_TIME"; do
+	[ -x "$tool" ] || { echo "bench.sh: $tool is missing (Debian: apt-get install time for /usr/bin/time)" >&2; exit 1; }
+done
+command -v "$OPENSSL" >/dev/null || { echo "bench.sh: no $OPENSSL" >&2; exit 1; }
+
+# In a build tree src/cachet is a libtool wrapper script, which costs
+# ~20 ms a run in the shell.  Run the real binary it wraps instead, with
+# the uninstalled library on the search path (CACHET_LIBDIR, default
+# src/lib/.libs beside it).
+if head -c 4096 "$CACHET" | grep -q 'libtool' 2>/dev/null; then
+	dir=$(dirname "$CACHET")
+	real=$dir/.libs/$(basename "$CACHET")
+	if [ -x "$real" ]; then
+		CACHET=$real
+		LD_LIBRARY_PATH=${CACHET_LIBDIR:-$dir/lib/.libs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+		export LD_LIBRARY_PATH
+	fi
+fi
+
+work=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/cachet-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+
+now_ns() { date +%s%N; }
+
+# timed NAME REPS CMD...: run CMD REPS times; sets T_<NAME> (best seconds)
+# and M_<NAME> (highest peak RSS, KiB).  Output goes to /dev/null; a
+# failing run sets T_<NAME> to FAIL.
+timed() {
+	name=$1
+	reps=$2
+	shift 2
+	best=""
+	rss=0
+	i=0
+	while [ "$i" -lt "$reps" ]; do
+		t0=$(now_ns)
+		if "$GNU_TIME" -f '%M' -o "$work/time.out" "$@" >/dev/null 2>"$work/err.out"; then
+			t1=$(now_ns)
+		else
+			echo "bench.sh: failed: $*" >&2
+			sed 's/^/  /' "$work/err.out" >&2
+			eval "T_$name=FAIL M_$name=0"
+			return 0
+		fi
+		t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')
+		m=$(tail -n 1 "$work/time.out")
+		if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+			best=$t
+		fi
+		[ "$m" -gt "$rss" ] && rss=$m
+		i=$((i + 1))
+	done
+	eval "T_$name=$best M_$name=$rss"
+}
+
+mbs() { # SIZE SECONDS -> MB/s
+	case $2 in
+	FAIL) echo FAIL ;;
+	*) awk -v s="$1" -v t="$2" 'BEGIN { r = s / 1e6 / t; printf (r < 10 ? "%.3f" : "%.1f"), r }' ;;
+	esac
+}
+ratio() { # A B -> A/B as a percentage
+	case "$1$2" in *FAIL*) echo "-" ;; *) awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }' ;; esac
+}
+speedup() { # SIZE CACHET-SECONDS OPENSSL-SECONDS -> Cachet/OpenSSL speed
+	case "$2$3" in *FAIL*) echo "-" ;; *) awk -v a="$2" -v b="$3" 'BEGIN { printf "%.0f%%", 100 * b / a }' ;; esac
+}
+ms() {
+	case $1 in FAIL) echo FAIL ;; *) awk -v t="$1" 'BEGIN { printf "%.1f", t * 1000 }' ;; esac
+}
+human() {
+	awk -v s="$1" 'BEGIN {
+		if (s >= 1073741824) printf "%g GiB", s / 1073741824;
+		else if (s >= 1048576) printf "%g MiB", s / 1048576;
+		else if (s >= 1024) printf "%g KiB", s / 1024;
+		else printf "%d B", s }'
+}
+
+echo "Measuring Nettle's SHA-256 ceiling..." >&2
+ceiling=$("$NETTLE_CEILING" 64 5)
+
+cat <<EOF
+## Cachet and openssl cms, one process per operation
+
+Date: $(date -u +%Y-%m-%dT%H:%MZ).
+Machine: $(uname -srm), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //') ($(nproc) CPUs).
+Cachet $("$CACHET" --version 2>/dev/null | head -n 1 || echo '?'); $("$OPENSSL" version).
+Content is random bytes from a file; outputs go to files in the same directory.
+
+| size | key | form | op | Cachet MB/s | OpenSSL MB/s | Cachet/OpenSSL | Cachet ms | OpenSSL ms | Cachet RSS KiB | OpenSSL RSS KiB |
+| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+EOF
+
+largest=0
+for size in $BENCH_SIZES; do
+	[ "$size" -gt "$largest" ] && largest=$size
+done
+
+for size in $BENCH_SIZES; do
+	echo "Making a $(human "$size") input..." >&2
+	head -c "$size" /dev/urandom >"$work/in"
+	reps=1
+	[ "$size" -lt 1048576 ] && reps=$BENCH_REPEAT
+	for who in alice carol; do
+		case $who in alice) key=RSA-2048 ;; *) key=P-256 ;; esac
+		crt=$PKI/$who.crt.pem
+		k=$PKI/$who.key.pem
+		for form in encapsulated detached; do
+			echo "  $(human "$size") $key $form" >&2
+			if [ $form = detached ]; then
+				c_det="--detached" o_det="" c_con="--content $work/in" o_con="-content $work/in"
+			else
+				c_det="" o_det="-nodetach" c_con="" o_con=""
+			fi
+			# shellcheck disable=SC2086
+			timed cs "$reps" "$CACHET" sign -i "$work/in" -o "$work/c.p7m" \
+				--signer "$crt" --key "$k" --chain "$PKI/chain.pem" \
+				--digest sha256 $c_det
+			# shellcheck disable=SC2086
+			timed os "$reps" "$OPENSSL" cms -sign -binary -stream -md sha256 \
+				-in "$work/in" -outform DER -out "$work/o.p7m" \
+				-signer "$crt" -inkey "$k" -certfile "$PKI/chain.pem" $o_det
+			# shellcheck disable=SC2086
+			timed cv "$reps" "$CACHET" verify -i "$work/c.p7m" $c_con \
+				--trust "$PKI/root-ca.crt.pem"
+			# shellcheck disable=SC2086
+			timed ov "$reps" "$OPENSSL" cms -verify -binary -inform DER \
+				-in "$work/o.p7m" $o_con -CAfile "$PKI/root-ca.crt.pem" \
+				-out /dev/null
+			rm -f "$work/c.p7m" "$work/o.p7m"
+			for op in s v; do
+				eval "tc=\$T_c$op tn=\$T_o$op mc=\$M_c$op mn=\$M_o$op"
+				c=$(mbs "$size" "$tc")
+				o=$(mbs "$size" "$tn")
+				[ $op = s ] && opname=sign || opname=verify
+				echo "| $(human "$size") | $key | $form | $opname | $c | $o | $(speedup "$size" "$tc" "$tn") | $(ms "$tc") | $(ms "$tn") | $mc | $mn |"
+				if [ "$size" = "$largest" ]; then
+					eval "L_${who}_${form}_$op=\$c"
+				fi
+			done
+		done
+	done
+	rm -f "$work/in"
+done
+
+cat <<EOF
+
+## Against Nettle's SHA-256 ceiling
+
+Nettle SHA-256 over a 64 MiB buffer in 64 KiB updates: **$ceiling MB/s**.
+Cachet on the largest input ($(human "$largest")), whole process:
+
+| key | form | op | Cachet MB/s | of ceiling (target >= 90%) |
+| --- | --- | --- | ---: | ---: |
+EOF
+for who in alice carol; do
+	case $who in alice) key=RSA-2048 ;; *) key=P-256 ;; esac
+	for form in encapsulated detached; do
+		for op in s v; do
+			eval "c=\${L_${who}_${form}_$op:-FAIL}"
+			[ $op = s ] && opname=sign || opname=verify
+			echo "| $key | $form | $opname | $c | $(ratio "$c" "$ceiling") |"
+		done
+	done
+done
+
+echo
+echo "## In process (public API against raw Nettle)"
+echo
+echo "Running the in-process loop..." >&2
+"$BENCH_INPROC" "$PKI" "${BENCH_INPROC_SECONDS:-2}"
