@@ -440,6 +440,21 @@ ok "atomicity: a successful verify replaces OUT" -- \
 ok "atomicity: ... with the content" -- same_file out/old.txt in.txt
 ok "atomicity: no temporary file after success either" -- no_temp_left out
 
+# ---------------------------------------------------------------- non-regular outputs
+# An output that exists and is not a regular file (a FIFO here, /dev/null in
+# practice) is written in place, never replaced by a renamed temporary file.
+mkfifo out.fifo
+# A bounded reader: with the bug nothing would ever open the FIFO to write.
+(timeout 20 cat out.fifo >fifo.got) &
+reader=$!
+ok "sign -o FIFO exits 0" -- cachet sign -i "$PKI/MANIFEST" -o out.fifo \
+	--signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem"
+wait $reader
+ok "the FIFO is still a FIFO" -- test -p out.fifo
+ok "the message went through the FIFO and verifies" -- \
+	cachet verify -i fifo.got --trust "$ROOT" --certs "$PKI/chain.pem"
+ok "no temporary file was left beside the FIFO" -- sh -c '! ls -a | grep -q "^\.out\.fifo\."'
+
 # ---------------------------------------------------------------- demo
 ok "cachet demo exits 0" -- cachet demo
 

@@ -18,6 +18,20 @@ int out_open(outfile_t *o, const char *path)
 		o->fd = STDOUT_FILENO;
 		return 0;
 	}
+	/* A target that exists and is not a regular file (/dev/null, a FIFO,
+	 * a terminal) is written in place: renaming over it would replace the
+	 * device or pipe with a file. */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		o->fd = open(path, O_WRONLY);
+		if (o->fd < 0) {
+			fprintf(stderr, "cachet: cannot open %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+		o->is_stdout = true; /* nothing to commit or remove */
+		o->is_device = true;
+		return 0;
+	}
 	o->target = strdup(path);
 	size_t n = strlen(path) + 16;
 	o->tmp = malloc(n);
@@ -46,6 +60,11 @@ int out_open(outfile_t *o, const char *path)
 
 int out_commit(outfile_t *o)
 {
+	if (o->is_device) {
+		int ret = close(o->fd);
+		o->fd = -1;
+		return ret;
+	}
 	if (o->is_stdout)
 		return 0;
 	int ret = 0;
@@ -68,6 +87,10 @@ int out_commit(outfile_t *o)
 
 void out_abort(outfile_t *o)
 {
+	if (o->is_device && o->fd >= 0) {
+		close(o->fd);
+		o->fd = -1;
+	}
 	if (o->is_stdout || o->tmp == NULL) {
 		free(o->target);
 		o->target = NULL;

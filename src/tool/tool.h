@@ -26,6 +26,7 @@ typedef struct {
 	char *tmp;
 	int fd;
 	bool is_stdout;
+	bool is_device; /* not a regular file: written in place */
 } outfile_t;
 
 int out_open(outfile_t *o, const char *path);
