@@ -25,6 +25,7 @@
 #define RULE_SI "RFC 5652 section 5.3"
 #define RULE_SIG "RFC 5652 section 5.4"
 #define RULE_VER "RFC 5652 section 5.6"
+#define CACHET_MAX_DIGESTS 8 /* distinct digest algorithms in one message */
 
 static const char *oid_of(cachet_alg_id_t id)
 {
@@ -54,6 +55,11 @@ typedef struct {
 	cachet_sigparams_t sp;
 	cbuf_t digest_alg; /* DER AlgorithmIdentifier */
 	cbuf_t sig_alg;	   /* DER AlgorithmIdentifier */
+	/* Made once in add_signer: version, sid and digestAlgorithm of the
+	 * SignerInfo, and the attributes that do not change per message. */
+	cbuf_t head;
+	cbuf_t fixed[4];
+	size_t nfixed;
 } signer_t;
 
 struct cachet_sign_st {
@@ -62,6 +68,7 @@ struct cachet_sign_st {
 	cachet_certset_t extra;
 	time_t t;
 	bool t_set;
+	uint8_t *chunk; /* the streaming buffer, kept for the next message */
 };
 
 int cachet_sign_init(cachet_sign_t **s)
@@ -72,6 +79,15 @@ int cachet_sign_init(cachet_sign_t **s)
 	return *s ? 0 : CACHET_E_NOMEM;
 }
 
+static void signer_free_parts(signer_t *sg)
+{
+	_cachet_buf_free(&sg->digest_alg);
+	_cachet_buf_free(&sg->sig_alg);
+	_cachet_buf_free(&sg->head);
+	for (size_t i = 0; i < sizeof(sg->fixed) / sizeof(sg->fixed[0]); i++)
+		_cachet_buf_free(&sg->fixed[i]);
+}
+
 void cachet_sign_deinit(cachet_sign_t *s)
 {
 	if (s == NULL)
@@ -79,11 +95,11 @@ void cachet_sign_deinit(cachet_sign_t *s)
 	for (size_t i = 0; i < s->n; i++) {
 		_cachet_certset_free(&s->signers[i].cert);
 		_cachet_privkey_free(s->signers[i].key);
-		_cachet_buf_free(&s->signers[i].digest_alg);
-		_cachet_buf_free(&s->signers[i].sig_alg);
+		signer_free_parts(&s->signers[i]);
 	}
 	free(s->signers);
 	_cachet_certset_free(&s->extra);
+	free(s->chunk);
 	free(s);
 }
 
@@ -165,6 +181,8 @@ static cachet_alg_id_t sig_alg_for(cachet_pk_type_t scheme, cachet_alg_id_t h)
 			return map[i].sig;
 	return CACHET_ALG_NONE;
 }
+
+static int signer_precompute(signer_t *sg, cachet_diag_t *diag);
 
 int cachet_sign_add_signer(cachet_sign_t *s, const cachet_datum_t *cert,
 			   const cachet_datum_t *key, const char *password,
@@ -264,6 +282,7 @@ int cachet_sign_add_signer(cachet_sign_t *s, const cachet_datum_t *cert,
 	}
 	ENSURE(sg.sig_alg.size > 4, CACHET_E_UNSUPPORTED, NULL, "signatureAlgorithm",
 	       "no signature algorithm for this key and digest");
+	CHECK(signer_precompute(&sg, diag));
 
 	signer_t *grown = realloc(s->signers, (s->n + 1) * sizeof(*grown));
 	ENSURE(grown != NULL, CACHET_E_NOMEM, NULL, NULL, "out of memory");
@@ -275,8 +294,7 @@ cleanup:
 	_cachet_pubkey_free(pub);
 	_cachet_certset_free(&sg.cert);
 	_cachet_privkey_free(sg.key);
-	_cachet_buf_free(&sg.digest_alg);
-	_cachet_buf_free(&sg.sig_alg);
+	signer_free_parts(&sg);
 	return ret;
 }
 
@@ -369,52 +387,77 @@ static void free_bufs(cbuf_t *b, size_t n)
 }
 
 /* Build one SignerInfo (RFC 5652 section 5.3) into OUT. */
-static int make_signer_info(cachet_sign_t *s, signer_t *sg, const uint8_t *md,
-			    const cbuf_t *pure, cbuf_t *out, cachet_diag_t *diag)
+/* The parts of a SignerInfo that do not change from message to message:
+ * version, sid and digestAlgorithm (RFC 5652 section 5.3), and the
+ * attributes contentType (section 11.1), SMIMECapabilities (RFC 8551
+ * section 2.5.2), signingCertificateV2 (RFC 5035) and
+ * CMSAlgorithmProtection (RFC 6211).  Made once, in add_signer. */
+static int signer_precompute(signer_t *sg, cachet_diag_t *diag)
 {
-	cbuf_t attrs[6] = {{0}}, v = {0}, set = {0}, id = {0}, ser = {0};
-	cachet_datum_t sig = {NULL, 0};
-	size_t na = 0;
-	int ret;
+	cbuf_t v = {0}, id = {0}, ser = {0};
 	bool skid = (sg->flags & CACHET_SIGNER_SKID) != 0;
-	bool with_attrs = (sg->flags & CACHET_SIGNER_NO_ATTRS) == 0;
+	int ret;
 
 	/* version: 3 with subjectKeyIdentifier, 1 otherwise (section 5.3). */
-	CHECK(_cachet_der_small_uint(out, skid ? 3 : 1));
+	CHECK(_cachet_der_small_uint(&sg->head, skid ? 3 : 1));
 	if (skid) {
 		ret = _cachet_crt_skid(sg->cert.crt[0], &id);
 		ENSURE(ret == 0, CACHET_E_BAD_CERT, "RFC 5652 section 5.3", "sid",
 		       "the signer certificate has no subjectKeyIdentifier");
-		CHECK(_cachet_der_append(out, 0x80, id.data, id.size));
+		CHECK(_cachet_der_append(&sg->head, 0x80, id.data, id.size));
 	} else {
 		CHECK(_cachet_crt_iasn(sg->cert.crt[0], &id, &ser));
-		size_t off = out->size;
-		CHECK(_cachet_buf_append(out, id.data, id.size));
-		CHECK(_cachet_der_uint(out, ser.data, ser.size));
-		CHECK(_cachet_der_wrap(out, off, 0x30));
+		size_t off = sg->head.size;
+		CHECK(_cachet_buf_append(&sg->head, id.data, id.size));
+		CHECK(_cachet_der_uint(&sg->head, ser.data, ser.size));
+		CHECK(_cachet_der_wrap(&sg->head, off, 0x30));
 	}
-	CHECK(_cachet_buf_append(out, sg->digest_alg.data, sg->digest_alg.size));
+	CHECK(_cachet_buf_append(&sg->head, sg->digest_alg.data, sg->digest_alg.size));
+	if (sg->flags & CACHET_SIGNER_NO_ATTRS)
+		goto cleanup;
 
+	CHECK(_cachet_der_oid(&v, oid_of(CACHET_ALG_CT_DATA)));
+	CHECK(attr(&sg->fixed[sg->nfixed++], CACHET_ALG_AT_CONTENT_TYPE, &v));
+	_cachet_buf_free(&v);
+	CHECK(smime_caps(&v));
+	CHECK(attr(&sg->fixed[sg->nfixed++], CACHET_ALG_AT_SMIME_CAPABILITIES, &v));
+	_cachet_buf_free(&v);
+	CHECK(signing_cert_v2(&v, sg));
+	CHECK(attr(&sg->fixed[sg->nfixed++], CACHET_ALG_AT_SIGNING_CERT_V2, &v));
+	_cachet_buf_free(&v);
+	CHECK(alg_protection(&v, sg));
+	CHECK(attr(&sg->fixed[sg->nfixed++], CACHET_ALG_AT_ALG_PROTECTION, &v));
+cleanup:
+	_cachet_buf_free(&v);
+	_cachet_buf_free(&id);
+	_cachet_buf_free(&ser);
+	return ret;
+}
+
+/* Build one SignerInfo (RFC 5652 section 5.3) into OUT. */
+static int make_signer_info(cachet_sign_t *s, signer_t *sg, const uint8_t *md,
+			    const cbuf_t *pure, cbuf_t *out, cachet_diag_t *diag)
+{
+	cbuf_t own[2] = {{0}, {0}}, attrs[6], v = {0}, set = {0};
+	cachet_datum_t sig = {NULL, 0};
+	size_t na = 0;
+	int ret;
+	bool with_attrs = (sg->flags & CACHET_SIGNER_NO_ATTRS) == 0;
+
+	CHECK(_cachet_buf_append(out, sg->head.data, sg->head.size));
 	if (with_attrs) {
-		/* contentType, messageDigest: RFC 5652 section 5.3 and 11. */
-		CHECK(_cachet_der_oid(&v, oid_of(CACHET_ALG_CT_DATA)));
-		CHECK(attr(&attrs[na++], CACHET_ALG_AT_CONTENT_TYPE, &v));
-		_cachet_buf_free(&v);
+		/* signingTime and messageDigest change per message (RFC 5652
+		 * sections 11.2, 11.3); the rest were made in add_signer. */
 		CHECK(signing_time(&v, s->t_set ? s->t : time(NULL)));
-		CHECK(attr(&attrs[na++], CACHET_ALG_AT_SIGNING_TIME, &v));
+		CHECK(attr(&own[0], CACHET_ALG_AT_SIGNING_TIME, &v));
 		_cachet_buf_free(&v);
 		CHECK(_cachet_der_append(&v, 0x04, md, _cachet_hash_size(sg->digest)));
-		CHECK(attr(&attrs[na++], CACHET_ALG_AT_MESSAGE_DIGEST, &v));
-		_cachet_buf_free(&v);
-		CHECK(smime_caps(&v));
-		CHECK(attr(&attrs[na++], CACHET_ALG_AT_SMIME_CAPABILITIES, &v));
-		_cachet_buf_free(&v);
-		CHECK(signing_cert_v2(&v, sg));
-		CHECK(attr(&attrs[na++], CACHET_ALG_AT_SIGNING_CERT_V2, &v));
-		_cachet_buf_free(&v);
-		CHECK(alg_protection(&v, sg));
-		CHECK(attr(&attrs[na++], CACHET_ALG_AT_ALG_PROTECTION, &v));
-		_cachet_buf_free(&v);
+		CHECK(attr(&own[1], CACHET_ALG_AT_MESSAGE_DIGEST, &v));
+		/* Shallow copies: the sort below only reorders them. */
+		for (size_t i = 0; i < sg->nfixed; i++)
+			attrs[na++] = sg->fixed[i];
+		attrs[na++] = own[0];
+		attrs[na++] = own[1];
 		/* The signature covers the DER SET OF (section 5.4). */
 		CHECK(_cachet_der_set_of(&set, 0x31, attrs, na));
 		if (sg->sp.scheme == CACHET_PK_ED25519 || sg->sp.scheme == CACHET_PK_ED448) {
@@ -436,18 +479,17 @@ static int make_signer_info(cachet_sign_t *s, signer_t *sg, const uint8_t *md,
 	CHECK(_cachet_der_append(out, 0x04, sig.data, sig.size));
 	CHECK(_cachet_der_wrap(out, 0, 0x30));
 cleanup:
-	free_bufs(attrs, 6);
+	free_bufs(own, 2);
 	_cachet_buf_free(&v);
 	_cachet_buf_free(&set);
-	_cachet_buf_free(&id);
-	_cachet_buf_free(&ser);
 	cachet_free(sig.data);
 	return ret;
 }
 
 typedef struct {
-	cachet_hash_t h[CACHET_MAX_SIGNERS];
-	cachet_alg_id_t id[CACHET_MAX_SIGNERS];
+	/* One context per distinct digest algorithm: there are only a few. */
+	cachet_hash_t h[CACHET_MAX_DIGESTS];
+	cachet_alg_id_t id[CACHET_MAX_DIGESTS];
 	size_t n;
 } hashset_t;
 
@@ -456,7 +498,7 @@ static int hashset_add(hashset_t *hs, cachet_alg_id_t id)
 	for (size_t i = 0; i < hs->n; i++)
 		if (hs->id[i] == id)
 			return 0;
-	if (hs->n == CACHET_MAX_SIGNERS)
+	if (hs->n == CACHET_MAX_DIGESTS)
 		return CACHET_E_COUNT_LIMIT;
 	int ret = _cachet_hash_init(&hs->h[hs->n], id);
 	if (ret == 0)
@@ -498,7 +540,9 @@ int cachet_sign_run(cachet_sign_t *s, cachet_source_t *content,
 		return CACHET_E_INVALID_ARG;
 	ENSURE(s->n > 0, CACHET_E_BAD_STATE, NULL, NULL, "no signer was added");
 	hs = _cachet_calloc(1, sizeof(*hs));
-	chunk = _cachet_malloc(CACHET_CHUNK);
+	if (s->chunk == NULL)
+		s->chunk = _cachet_malloc(CACHET_CHUNK);
+	chunk = s->chunk;
 	mds = _cachet_calloc(s->n, sizeof(*mds));
 	ENSURE(hs && chunk && mds, CACHET_E_NOMEM, NULL, NULL, "out of memory");
 	for (size_t i = 0; i < s->n; i++) {
@@ -608,7 +652,6 @@ cleanup:
 	if (hs)
 		cachet_wipe(hs, sizeof(*hs));
 	free(hs);
-	free(chunk);
 	free(mds);
 	_cachet_buf_free(&head);
 	_cachet_buf_free(&tail);
