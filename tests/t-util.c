@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const int all_codes[] = {
 	CACHET_E_INVALID_ARG, CACHET_E_BAD_STATE, CACHET_E_MALFORMED, CACHET_E_TRUNCATED,
@@ -141,6 +142,71 @@ int main(void)
 	ok(_cachet_source_read_full(s, t, 5) == 0 && memcmp(t, "bcdef", 5) == 0, "unread bytes come back in order");
 	ok(_cachet_source_read_full(s, t, 1) == CACHET_E_TRUNCATED, "reading past the end is CACHET_E_TRUNCATED");
 	cachet_source_deinit(s);
+
+	/* A regular file goes through the read-ahead thread: mixed reads,
+	 * borrows and unreads across its buffer boundaries give back the file
+	 * byte for byte; so does a memory source, borrowed. */
+	{
+		size_t fsize = 3u * 1024 * 1024 + 12345;
+		uint8_t *data = malloc(fsize), *back = malloc(fsize + 16);
+		uint32_t x = 2463534242u;
+		for (size_t i = 0; i < fsize; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			data[i] = (uint8_t)x;
+		}
+		char tpath[] = "/tmp/cachet-t-util-XXXXXX";
+		int fd = mkstemp(tpath);
+		bool wrote = fd >= 0 && write(fd, data, fsize) == (ssize_t)fsize;
+		if (fd >= 0)
+			lseek(fd, 0, SEEK_SET);
+		for (int kind = 0; kind < 2; kind++) {
+			cachet_source_t *src = NULL;
+			int r = kind == 0 ? cachet_source_init_fd(&src, fd) : cachet_source_init_mem(&src, data, fsize);
+			size_t got = 0, step = 0;
+			bool good = wrote && r == 0;
+			while (good) {
+				const uint8_t *p;
+				size_t k2 = 0;
+				step++;
+				if (step % 3 == 0) {
+					long k = _cachet_source_read(src, back + got, 1 + step % 7000);
+					good = k >= 0;
+					k2 = k > 0 ? (size_t)k : 0;
+				} else {
+					good = _cachet_source_borrow(src, 1 + (step * 7919) % 300000, &p, &k2) == 0;
+					if (good && k2)
+						memcpy(back + got, p, k2);
+				}
+				if (!good || k2 == 0)
+					break;
+				got += k2;
+				if (step % 5 == 0 && k2 >= 3) {
+					good = _cachet_source_unread(src, back + got - 3, 3) == 0;
+					got -= 3;
+				}
+			}
+			ok(good && got == fsize && memcmp(back, data, fsize) == 0 && _cachet_source_offset(src) == fsize,
+			   "%s source: reads, borrows and unreads give the input back (%zu bytes)",
+			   kind == 0 ? "regular-file" : "memory", got);
+			cachet_source_deinit(src);
+			if (fd >= 0)
+				lseek(fd, 0, SEEK_SET);
+		}
+		/* Deinit before the end joins the reader cleanly. */
+		cachet_source_t *src = NULL;
+		uint8_t small[10];
+		ok(cachet_source_init_fd(&src, fd) == 0 && _cachet_source_read_full(src, small, 10) == 0 &&
+			   memcmp(small, data, 10) == 0,
+		   "a regular-file source abandoned early");
+		cachet_source_deinit(src);
+		if (fd >= 0)
+			close(fd);
+		unlink(tpath);
+		free(data);
+		free(back);
+	}
 
 	/* Growable buffer and JSON strings. */
 	cbuf_t b = {0};

@@ -284,29 +284,21 @@ int _cachet_ber_skip(ber_reader_t *r, const ber_hdr_t *h)
 static int stream_definite(ber_reader_t *r, uint64_t len, ber_chunk_fn fn,
 			   void *opaque)
 {
-	int ret;
-	uint8_t *buf = NULL;
-	size_t cap = len < CACHET_CHUNK ? (size_t)len : CACHET_CHUNK;
-	if (len == 0)
-		return 0;
-	if ((buf = _cachet_malloc(cap)) == NULL)
-		return CACHET_E_NOMEM;
+	/* Borrowed, not copied: the bytes go from the source's buffer to FN. */
 	while (len) {
-		size_t n = len < cap ? (size_t)len : cap;
-		ret = _cachet_source_read_full(r->src, buf, n);
-		if (ret == CACHET_E_TRUNCATED)
-			ret = bad(r, ret, "input ends inside the content");
+		const uint8_t *p;
+		size_t n;
+		int ret = _cachet_source_borrow(r->src, len < CACHET_CHUNK * 4 ? (size_t)len : CACHET_CHUNK * 4,
+						&p, &n);
 		if (ret < 0)
-			goto cleanup;
-		ret = fn(opaque, buf, n);
-		if (ret < 0)
-			goto cleanup;
+			return ret;
+		if (n == 0)
+			return bad(r, CACHET_E_TRUNCATED, "input ends inside the content");
+		if ((ret = fn(opaque, p, n)) < 0)
+			return ret;
 		len -= n;
 	}
-	ret = 0;
-cleanup:
-	free(buf);
-	return ret;
+	return 0;
 }
 
 int _cachet_ber_stream_octets(ber_reader_t *r, const ber_hdr_t *h,

@@ -68,7 +68,6 @@ struct cachet_sign_st {
 	cachet_certset_t extra;
 	time_t t;
 	bool t_set;
-	uint8_t *chunk; /* the streaming buffer, kept for the next message */
 };
 
 int cachet_sign_init(cachet_sign_t **s)
@@ -99,7 +98,6 @@ void cachet_sign_deinit(cachet_sign_t *s)
 	}
 	free(s->signers);
 	_cachet_certset_free(&s->extra);
-	free(s->chunk);
 	free(s);
 }
 
@@ -527,7 +525,6 @@ int cachet_sign_run(cachet_sign_t *s, cachet_source_t *content,
 	cbuf_t head = {0}, dalgs[CACHET_MAX_SIGNERS], sis[CACHET_MAX_SIGNERS], tail = {0},
 	       pure = {0};
 	cbuf_t *certs = NULL;
-	uint8_t *chunk = NULL;
 	uint8_t (*mds)[CACHET_MAX_DIGEST] = NULL;
 	cachet_sink_t *pem = NULL, *dst = out;
 	size_t ncerts = 0;
@@ -540,11 +537,8 @@ int cachet_sign_run(cachet_sign_t *s, cachet_source_t *content,
 		return CACHET_E_INVALID_ARG;
 	ENSURE(s->n > 0, CACHET_E_BAD_STATE, NULL, NULL, "no signer was added");
 	hs = _cachet_calloc(1, sizeof(*hs));
-	if (s->chunk == NULL)
-		s->chunk = _cachet_malloc(CACHET_CHUNK);
-	chunk = s->chunk;
 	mds = _cachet_calloc(s->n, sizeof(*mds));
-	ENSURE(hs && chunk && mds, CACHET_E_NOMEM, NULL, NULL, "out of memory");
+	ENSURE(hs && mds, CACHET_E_NOMEM, NULL, NULL, "out of memory");
 	for (size_t i = 0; i < s->n; i++) {
 		CHECK(hashset_add(hs, s->signers[i].digest));
 		skid |= (s->signers[i].flags & CACHET_SIGNER_SKID) != 0;
@@ -596,23 +590,26 @@ int cachet_sign_run(cachet_sign_t *s, cachet_source_t *content,
 	}
 	CHECK(_cachet_sink_write(dst, head.data, head.size));
 
-	/* Stream the content through the digests (and out). */
+	/* Stream the content through the digests (and out), borrowing the
+	 * source's bytes rather than copying them. */
 	for (;;) {
-		long n = _cachet_source_read(content, chunk, CACHET_CHUNK);
-		ENSURE(n >= 0, (int)n, NULL, "content", "reading the content failed");
+		const uint8_t *p;
+		size_t n;
+		ret = _cachet_source_borrow(content, CACHET_CHUNK * 4, &p, &n);
+		ENSURE(ret == 0, ret, NULL, "content", "reading the content failed");
 		if (n == 0)
 			break;
-		hashset_update(hs, chunk, (size_t)n);
+		hashset_update(hs, p, n);
 		if (need_pure) {
-			ENSURE(_cachet_add_ok(pure.size, (size_t)n, CACHET_MAX_PURE_CONTENT),
+			ENSURE(_cachet_add_ok(pure.size, n, CACHET_MAX_PURE_CONTENT),
 			       CACHET_E_SIZE_LIMIT, "RFC 8419 section 3.1", "content",
 			       "pure EdDSA without signed attributes needs the whole content in memory; "
 			       "content over %u bytes", CACHET_MAX_PURE_CONTENT);
-			CHECK(_cachet_buf_append(&pure, chunk, (size_t)n));
+			CHECK(_cachet_buf_append(&pure, p, n));
 		}
 		if (!detached) {
 			CHECK(_cachet_ber_put_hdr(dst, 0x04, (uint64_t)n));
-			CHECK(_cachet_sink_write(dst, chunk, (size_t)n));
+			CHECK(_cachet_sink_write(dst, p, n));
 		}
 	}
 	if (!detached)
@@ -794,23 +791,15 @@ cleanup:
 /* Content supplied separately for a detached signature. */
 static int stream_detached(vstate_t *st, cachet_source_t *src)
 {
-	uint8_t *buf = _cachet_malloc(CACHET_CHUNK);
-	int ret = 0;
-	if (buf == NULL)
-		return CACHET_E_NOMEM;
 	for (;;) {
-		long n = _cachet_source_read(src, buf, CACHET_CHUNK);
-		if (n < 0) {
-			ret = (int)n;
-			break;
-		}
-		if (n == 0)
-			break;
-		if ((ret = content_chunk(st, buf, (size_t)n)) < 0)
-			break;
+		const uint8_t *p;
+		size_t n;
+		int ret = _cachet_source_borrow(src, CACHET_CHUNK * 4, &p, &n);
+		if (ret < 0 || n == 0)
+			return ret;
+		if ((ret = content_chunk(st, p, n)) < 0)
+			return ret;
 	}
-	free(buf);
-	return ret;
 }
 
 typedef struct {

@@ -43,7 +43,8 @@ CACHET_INTERNAL void _cachet_diag_push(cachet_diag_t *diag, int code,
 	__attribute__((format(printf, 5, 6)));
 CACHET_INTERNAL void _cachet_diag_vpush(cachet_diag_t *diag, int code,
 					const char *path, const char *rule,
-					const char *fmt, va_list ap);
+					const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
 
 #define CHECK(expr)                                                           \
 	do {                                                                  \
@@ -110,6 +111,10 @@ CACHET_INTERNAL int _cachet_source_read_full(cachet_source_t *src,
 /* Read up to LEN bytes; returns count (0 at end) or < 0. */
 CACHET_INTERNAL long _cachet_source_read(cachet_source_t *src, uint8_t *buf,
 					 size_t len);
+/* Zero-copy read: point *P at up to MAX bytes (0 at end of input), valid
+ * until the next call on the source. */
+CACHET_INTERNAL int _cachet_source_borrow(cachet_source_t *src, size_t max,
+					  const uint8_t **p, size_t *n);
 /* Push back LEN bytes (at most CACHET_UNREAD_MAX) to be read again. */
 #define CACHET_UNREAD_MAX 64
 CACHET_INTERNAL int _cachet_source_unread(cachet_source_t *src,

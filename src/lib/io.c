@@ -4,13 +4,36 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define IO_BUF 65536
 #define PEM_LINE_MAX 1024 /* header and trailer lines */
 
 typedef enum { SRC_MEM, SRC_FD, SRC_CB, SRC_PEM } src_kind_t;
+
+/* Read-ahead for regular files: a second thread read(2)s into a ring of
+ * buffers while the caller hashes the last one, so the kernel's copy runs
+ * beside the hashing instead of before it.  Only regular files: a read on
+ * them never blocks for ever, so deinit can always join the thread. */
+#define RA_SLOTS 4
+#define RA_SIZE (256u * 1024)
+
+typedef struct {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int fd;
+	uint8_t *slot[RA_SLOTS];
+	size_t len[RA_SLOTS];
+	unsigned head;	/* the slot being consumed */
+	unsigned count; /* filled slots, from head on */
+	size_t pos;	/* consumed bytes of the head slot */
+	bool eof, stop;
+	int err;
+} readahead_t;
 typedef enum { PEM_BEFORE, PEM_BODY, PEM_DONE } pem_state_t;
 
 struct cachet_source_st {
@@ -33,6 +56,8 @@ struct cachet_source_st {
 	bool eof;
 	uint64_t offset;
 	int err;
+	readahead_t *ra;  /* regular files: read-ahead thread */
+	uint8_t *scratch; /* borrow() from sources that must copy */
 };
 
 static cachet_source_t *src_new(src_kind_t kind)
@@ -67,13 +92,126 @@ static int src_with_buf(cachet_source_t **src, src_kind_t kind)
 	return 0;
 }
 
+static void *ra_main(void *arg)
+{
+	readahead_t *ra = arg;
+	pthread_mutex_lock(&ra->mu);
+	for (;;) {
+		while (ra->count == RA_SLOTS && !ra->stop)
+			pthread_cond_wait(&ra->cv, &ra->mu);
+		if (ra->stop)
+			break;
+		unsigned slot = (ra->head + ra->count) % RA_SLOTS;
+		pthread_mutex_unlock(&ra->mu);
+		ssize_t n;
+		do
+			n = read(ra->fd, ra->slot[slot], RA_SIZE);
+		while (n < 0 && errno == EINTR);
+		pthread_mutex_lock(&ra->mu);
+		if (n <= 0) {
+			ra->err = n < 0 ? CACHET_E_IO : 0;
+			ra->eof = true;
+			pthread_cond_broadcast(&ra->cv);
+			break;
+		}
+		ra->len[slot] = (size_t)n;
+		ra->count++;
+		pthread_cond_broadcast(&ra->cv);
+	}
+	pthread_mutex_unlock(&ra->mu);
+	return NULL;
+}
+
+static void ra_free(readahead_t *ra)
+{
+	for (unsigned i = 0; i < RA_SLOTS; i++)
+		free(ra->slot[i]);
+	free(ra);
+}
+
+/* Start read-ahead on FD if it is a regular file; NULL otherwise (or when
+ * no thread can be had: reads then stay synchronous). */
+static readahead_t *ra_start(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	readahead_t *ra = _cachet_calloc(1, sizeof(*ra));
+	if (ra == NULL)
+		return NULL;
+	ra->fd = fd;
+	for (unsigned i = 0; i < RA_SLOTS; i++)
+		if ((ra->slot[i] = _cachet_malloc(RA_SIZE)) == NULL) {
+			ra_free(ra);
+			return NULL;
+		}
+	if (pthread_mutex_init(&ra->mu, NULL) != 0) {
+		ra_free(ra);
+		return NULL;
+	}
+	if (pthread_cond_init(&ra->cv, NULL) != 0) {
+		pthread_mutex_destroy(&ra->mu);
+		ra_free(ra);
+		return NULL;
+	}
+	if (pthread_create(&ra->thread, NULL, ra_main, ra) != 0) {
+		pthread_cond_destroy(&ra->cv);
+		pthread_mutex_destroy(&ra->mu);
+		ra_free(ra);
+		return NULL;
+	}
+	return ra;
+}
+
+static void ra_stop(readahead_t *ra)
+{
+	pthread_mutex_lock(&ra->mu);
+	ra->stop = true;
+	pthread_cond_broadcast(&ra->cv);
+	pthread_mutex_unlock(&ra->mu);
+	pthread_join(ra->thread, NULL);
+	pthread_cond_destroy(&ra->cv);
+	pthread_mutex_destroy(&ra->mu);
+	ra_free(ra);
+}
+
+/* Point *P at up to MAX bytes of the head slot (waiting for it to fill);
+ * 0 bytes at end of file.  The bytes stay valid until the next call. */
+static long ra_take(readahead_t *ra, size_t max, const uint8_t **p)
+{
+	long ret;
+	pthread_mutex_lock(&ra->mu);
+	if (ra->count && ra->pos == ra->len[ra->head]) {
+		/* The previous slot is used up: hand it back to the reader. */
+		ra->head = (ra->head + 1) % RA_SLOTS;
+		ra->count--;
+		ra->pos = 0;
+		pthread_cond_broadcast(&ra->cv);
+	}
+	while (ra->count == 0 && !ra->eof)
+		pthread_cond_wait(&ra->cv, &ra->mu);
+	if (ra->count == 0) {
+		ret = ra->err;
+	} else {
+		size_t avail = ra->len[ra->head] - ra->pos;
+		size_t n = max < avail ? max : avail;
+		*p = ra->slot[ra->head] + ra->pos;
+		ra->pos += n;
+		ret = (long)n;
+	}
+	pthread_mutex_unlock(&ra->mu);
+	return ret;
+}
+
 int cachet_source_init_fd(cachet_source_t **src, int fd)
 {
 	if (src == NULL || fd < 0)
 		return CACHET_E_INVALID_ARG;
 	int ret = src_with_buf(src, SRC_FD);
-	if (ret == 0)
+	if (ret == 0) {
 		(*src)->fd = fd;
+		(*src)->ra = ra_start(fd);
+	}
 	return ret;
 }
 
@@ -94,7 +232,10 @@ void cachet_source_deinit(cachet_source_t *src)
 {
 	if (src == NULL)
 		return;
+	if (src->ra)
+		ra_stop(src->ra);
 	free(src->buf);
+	free(src->scratch);
 	free(src);
 }
 
@@ -133,6 +274,15 @@ static long base_read(cachet_source_t *s, uint8_t *out, size_t len)
 		return pem_read(s, out, len);
 	default:
 		break;
+	}
+	if (s->ra) {
+		const uint8_t *p;
+		long n = ra_take(s->ra, len, &p);
+		if (n > 0)
+			memcpy(out, p, (size_t)n);
+		else if (n < 0)
+			s->err = (int)n;
+		return n;
 	}
 	if (s->buf_pos == s->buf_len) {
 		if (s->eof)
@@ -179,6 +329,39 @@ long _cachet_source_read(cachet_source_t *s, uint8_t *buf, size_t len)
 	got += (size_t)n;
 	s->offset += got;
 	return (long)got;
+}
+
+int _cachet_source_borrow(cachet_source_t *s, size_t max, const uint8_t **p,
+			  size_t *n)
+{
+	*n = 0;
+	if (s->err)
+		return s->err;
+	if (s->npush == 0 && s->kind == SRC_MEM) {
+		size_t left = s->mem_size - s->mem_pos;
+		*n = max < left ? max : left;
+		*p = s->mem + s->mem_pos;
+		s->mem_pos += *n;
+		s->offset += *n;
+		return 0;
+	}
+	if (s->npush == 0 && s->ra) {
+		long r = ra_take(s->ra, max, p);
+		if (r < 0)
+			return s->err = (int)r;
+		*n = (size_t)r;
+		s->offset += *n;
+		return 0;
+	}
+	/* Sources that must copy anyway: read into a scratch buffer. */
+	if (s->scratch == NULL && (s->scratch = _cachet_malloc(IO_BUF)) == NULL)
+		return CACHET_E_NOMEM;
+	long r = _cachet_source_read(s, s->scratch, max < IO_BUF ? max : IO_BUF);
+	if (r < 0)
+		return (int)r;
+	*p = s->scratch;
+	*n = (size_t)r;
+	return 0;
 }
 
 int _cachet_source_read_full(cachet_source_t *s, uint8_t *buf, size_t len)
