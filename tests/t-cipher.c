@@ -41,10 +41,11 @@
 
 #define BIG 8192
 
+/* A peer tool the suite needs is missing: that is a failure, never a skip
+ * (the project's rule; CI installs every peer). */
 static void skip(const char *why, const char *what)
 {
-	tap_n++;
-	printf("ok %d - %s # SKIP %s\n", tap_n, what, why);
+	ok(0, "%s: %s", what, why);
 }
 
 static void expect(int got, int want, const char *what)
