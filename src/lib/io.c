@@ -18,8 +18,8 @@ typedef enum { SRC_MEM, SRC_FD, SRC_CB, SRC_PEM } src_kind_t;
  * buffers while the caller hashes the last one, so the kernel's copy runs
  * beside the hashing instead of before it.  Only regular files: a read on
  * them never blocks for ever, so deinit can always join the thread. */
-#define RA_SLOTS 8
-#define RA_SIZE (1024u * 1024)
+#define RA_SLOTS 4
+#define RA_SIZE (512u * 1024)
 
 typedef struct {
 	pthread_t thread;
