@@ -68,6 +68,10 @@ struct cachet_sign_st {
 	cachet_certset_t extra;
 	time_t t;
 	bool t_set;
+	/* The same for every message until a signer or certificate is added:
+	 * the DER digestAlgorithms SET and certificates [0] SET. */
+	bool prepared;
+	cbuf_t dalgs_der, certs_der;
 };
 
 int cachet_sign_init(cachet_sign_t **s)
@@ -98,6 +102,8 @@ void cachet_sign_deinit(cachet_sign_t *s)
 	}
 	free(s->signers);
 	_cachet_certset_free(&s->extra);
+	_cachet_buf_free(&s->dalgs_der);
+	_cachet_buf_free(&s->certs_der);
 	free(s);
 }
 
@@ -115,6 +121,7 @@ int cachet_sign_add_certs(cachet_sign_t *s, const cachet_datum_t *certs,
 {
 	if (s == NULL || certs == NULL)
 		return CACHET_E_INVALID_ARG;
+	s->prepared = false;
 	return _cachet_certset_add(&s->extra, certs->data, certs->size, "certificates", diag);
 }
 
@@ -286,6 +293,7 @@ int cachet_sign_add_signer(cachet_sign_t *s, const cachet_datum_t *cert,
 	ENSURE(grown != NULL, CACHET_E_NOMEM, NULL, NULL, "out of memory");
 	s->signers = grown;
 	s->signers[s->n++] = sg;
+	s->prepared = false;
 	memset(&sg, 0, sizeof(sg));
 	ret = 0;
 cleanup:
@@ -518,24 +526,64 @@ static cachet_hash_t *hashset_get(hashset_t *hs, cachet_alg_id_t id)
 	return NULL;
 }
 
+/* digestAlgorithms (each distinct one once) and the certificate set
+ * (signers' certificates, then the extra ones, each once), both as DER SET
+ * OF (X.690 11.6), made once per handle. */
+static int sign_prepare(cachet_sign_t *s)
+{
+	cbuf_t *el = NULL;
+	size_t n = 0, cap = s->n + s->extra.n;
+	int ret = 0;
+
+	if (s->prepared)
+		return 0;
+	_cachet_buf_free(&s->dalgs_der);
+	_cachet_buf_free(&s->certs_der);
+	el = _cachet_calloc(cap ? cap : 1, sizeof(*el));
+	if (el == NULL)
+		return CACHET_E_NOMEM;
+	for (size_t i = 0; i < s->n; i++) {
+		const cbuf_t *d = &s->signers[i].digest_alg;
+		bool dup = false;
+		for (size_t j = 0; j < n; j++)
+			dup |= el[j].size == d->size && memcmp(el[j].data, d->data, d->size) == 0;
+		if (!dup)
+			CHECK(_cachet_buf_append(&el[n++], d->data, d->size));
+	}
+	CHECK(_cachet_der_set_of(&s->dalgs_der, 0x31, el, n));
+	free_bufs(el, n);
+	n = 0;
+	for (size_t i = 0; i < cap; i++) {
+		const cbuf_t *d = i < s->n ? &s->signers[i].cert.der[0] : &s->extra.der[i - s->n];
+		bool dup = false;
+		for (size_t j = 0; j < n; j++)
+			dup |= el[j].size == d->size && memcmp(el[j].data, d->data, d->size) == 0;
+		if (!dup)
+			CHECK(_cachet_buf_append(&el[n++], d->data, d->size));
+	}
+	CHECK(_cachet_der_set_of(&s->certs_der, 0xa0, el, n));
+	s->prepared = true;
+cleanup:
+	free_bufs(el, n);
+	free(el);
+	return ret;
+}
+
 int cachet_sign_run(cachet_sign_t *s, cachet_source_t *content,
 		    cachet_sink_t *out, unsigned flags, cachet_diag_t *diag)
 {
 	hashset_t *hs = NULL;
-	cbuf_t head = {0}, dalgs[CACHET_MAX_SIGNERS], sis[CACHET_MAX_SIGNERS], tail = {0},
-	       pure = {0};
-	cbuf_t *certs = NULL;
+	cbuf_t head = {0}, sis[CACHET_MAX_SIGNERS], tail = {0}, pure = {0};
 	uint8_t (*mds)[CACHET_MAX_DIGEST] = NULL;
 	cachet_sink_t *pem = NULL, *dst = out;
-	size_t ncerts = 0;
 	bool detached = (flags & CACHET_SIGN_DETACHED) != 0, need_pure = false, skid = false;
 	int ret;
 
-	memset(dalgs, 0, sizeof(dalgs));
 	memset(sis, 0, sizeof(sis));
 	if (s == NULL || content == NULL || out == NULL)
 		return CACHET_E_INVALID_ARG;
 	ENSURE(s->n > 0, CACHET_E_BAD_STATE, NULL, NULL, "no signer was added");
+	CHECK(sign_prepare(s));
 	hs = _cachet_calloc(1, sizeof(*hs));
 	mds = _cachet_calloc(s->n, sizeof(*mds));
 	ENSURE(hs && mds, CACHET_E_NOMEM, NULL, NULL, "out of memory");
@@ -545,8 +593,6 @@ int cachet_sign_run(cachet_sign_t *s, cachet_source_t *content,
 		need_pure |= (s->signers[i].flags & CACHET_SIGNER_NO_ATTRS) &&
 			     (s->signers[i].sp.scheme == CACHET_PK_ED25519 ||
 			      s->signers[i].sp.scheme == CACHET_PK_ED448);
-		CHECK(_cachet_buf_append(&dalgs[i], s->signers[i].digest_alg.data,
-					 s->signers[i].digest_alg.size));
 	}
 	if (flags & CACHET_SIGN_PEM) {
 		CHECK(_cachet_sink_init_pem(&pem, out, "CMS"));
@@ -560,24 +606,7 @@ int cachet_sign_run(cachet_sign_t *s, cachet_source_t *content,
 	/* version (RFC 5652 section 5.1): 3 when a SignerInfo is version 3,
 	 * 1 otherwise (no attribute certificates or other formats here). */
 	CHECK(_cachet_der_small_uint(&head, skid ? 3 : 1));
-	{
-		/* digestAlgorithms: each distinct one once, as a DER SET OF. */
-		size_t nd = 0;
-		for (size_t i = 0; i < s->n; i++) {
-			bool dup = false;
-			for (size_t j = 0; j < nd; j++)
-				dup |= dalgs[j].size == s->signers[i].digest_alg.size &&
-				       memcmp(dalgs[j].data, s->signers[i].digest_alg.data,
-					      dalgs[j].size) == 0;
-			if (!dup) {
-				cbuf_t t = dalgs[nd];
-				dalgs[nd] = dalgs[i];
-				dalgs[i] = t;
-				nd++;
-			}
-		}
-		CHECK(_cachet_der_set_of(&head, 0x31, dalgs, nd));
-	}
+	CHECK(_cachet_buf_append(&head, s->dalgs_der.data, s->dalgs_der.size));
 	if (detached) {
 		size_t off = head.size;
 		CHECK(_cachet_der_oid(&head, oid_of(CACHET_ALG_CT_DATA)));
@@ -625,19 +654,8 @@ int cachet_sign_run(cachet_sign_t *s, cachet_source_t *content,
 	}
 
 	/* certificates [0] IMPLICIT CertificateSet (unless left out). */
-	if (!(flags & CACHET_SIGN_NO_CERTS)) {
-		certs = _cachet_calloc(s->n + s->extra.n, sizeof(*certs));
-		ENSURE(certs != NULL, CACHET_E_NOMEM, NULL, NULL, "out of memory");
-		for (size_t i = 0; i < s->n + s->extra.n; i++) {
-			const cbuf_t *d = i < s->n ? &s->signers[i].cert.der[0] : &s->extra.der[i - s->n];
-			bool dup = false;
-			for (size_t j = 0; j < ncerts; j++)
-				dup |= certs[j].size == d->size && memcmp(certs[j].data, d->data, d->size) == 0;
-			if (!dup)
-				CHECK(_cachet_buf_append(&certs[ncerts++], d->data, d->size));
-		}
-		CHECK(_cachet_der_set_of(&tail, 0xa0, certs, ncerts));
-	}
+	if (!(flags & CACHET_SIGN_NO_CERTS))
+		CHECK(_cachet_buf_append(&tail, s->certs_der.data, s->certs_der.size));
 	for (size_t i = 0; i < s->n; i++)
 		CHECK(make_signer_info(s, &s->signers[i], mds[i], &pure, &sis[i], diag));
 	CHECK(_cachet_der_set_of(&tail, 0x31, sis, s->n));
@@ -653,11 +671,7 @@ cleanup:
 	_cachet_buf_free(&head);
 	_cachet_buf_free(&tail);
 	_cachet_buf_free(&pure);
-	free_bufs(dalgs, CACHET_MAX_SIGNERS);
 	free_bufs(sis, CACHET_MAX_SIGNERS);
-	if (certs)
-		free_bufs(certs, ncerts);
-	free(certs);
 	cachet_sink_deinit(pem);
 	return ret;
 }
