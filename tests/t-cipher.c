@@ -116,30 +116,7 @@ static const char *pki_dir(void)
 
 static int read_path(const char *path, cachet_datum_t *out)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *p = NULL;
-	size_t n = 0, cap = 0, r;
-
-	if (f == NULL) {
-		printf("# cannot open %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 4096;
-			p = realloc(p, cap);
-			if (p == NULL)
-				abort();
-		}
-		r = fread(p + n, 1, cap - n, f);
-		if (r == 0)
-			break;
-		n += r;
-	}
-	fclose(f);
-	out->data = p;
-	out->size = n;
-	return 0;
+	return tap_slurp(path, &out->data, &out->size);
 }
 
 static int load_key(const char *name, cachet_privkey_t **k)

@@ -416,7 +416,7 @@ static int ec_peer_load(struct ecc_point *pt, size_t flen, const uint8_t *peer,
 	ENSURE(peer != NULL && peerlen >= 1, CACHET_E_BAD_KEY,
 	       "RFC 5480 section 2.2", PATH_ORIG, "empty EC public key");
 	/* RFC 5480 section 2.2: "The uncompressed form MUST be supported";
-	 * the compressed forms are optional and not implemented. */
+	 * the compressed forms are optional, and Cachet refuses them. */
 	ENSURE(peer[0] != 0x02 && peer[0] != 0x03, CACHET_E_UNSUPPORTED,
 	       "RFC 5480 section 2.2", PATH_ORIG,
 	       "compressed EC points are not supported");

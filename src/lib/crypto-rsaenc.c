@@ -41,35 +41,20 @@
 /* ------------------------------------------------------------------ */
 /* Helpers */
 
-static int pub_check(const cachet_pubkey_t *k, const char *rule,
-		     cachet_diag_t *diag)
+/* RFC 4055 section 1.2: an id-RSASSA-PSS key "MUST only be used for
+ * RSASSA-PSS"; key transport needs an rsaEncryption key. */
+static int rsa_kt_check(bool present, cachet_pk_type_t type, bool has_rsa,
+			const char *rule, cachet_diag_t *diag)
 {
 	int ret = 0;
 
-	/* RFC 4055 section 1.2: an id-RSASSA-PSS key "MUST only be used
-	 * for RSASSA-PSS". */
-	ENSURE(k != NULL && k->type == CACHET_PK_RSA && k->has_rsa,
-	       CACHET_E_KEY_MISMATCH, k != NULL && k->type == CACHET_PK_RSA_PSS
-					      ? "RFC 4055 section 1.2"
-					      : rule,
+	ENSURE(present && type == CACHET_PK_RSA && has_rsa, CACHET_E_KEY_MISMATCH,
+	       present && type == CACHET_PK_RSA_PSS ? "RFC 4055 section 1.2" : rule,
 	       PATH_KT, "RSA key transport needs an rsaEncryption key");
 cleanup:
 	return ret;
 }
 
-static int priv_check(const cachet_privkey_t *k, const char *rule,
-		      cachet_diag_t *diag)
-{
-	int ret = 0;
-
-	ENSURE(k != NULL && k->type == CACHET_PK_RSA && k->has_rsa,
-	       CACHET_E_KEY_MISMATCH, k != NULL && k->type == CACHET_PK_RSA_PSS
-					      ? "RFC 4055 section 1.2"
-					      : rule,
-	       PATH_KT, "RSA key transport needs an rsaEncryption key");
-cleanup:
-	return ret;
-}
 
 /* I2OSP(X, LEN) into a new datum. */
 static int put_mpz(const mpz_t x, size_t len, cachet_datum_t *out)
@@ -103,7 +88,7 @@ int _cachet_rsa_pkcs1_encrypt(const cachet_pubkey_t *k, const uint8_t *in,
 	       RULE_V15, PATH_KT, "missing input or output");
 	out->data = NULL;
 	out->size = 0;
-	CHECK(pub_check(k, RULE_V15, diag));
+	CHECK(rsa_kt_check(k != NULL, k ? k->type : CACHET_PK_NONE, k && k->has_rsa, RULE_V15, diag));
 	/* RFC 8017 section 7.2.1 step 1: mLen <= k - 11. */
 	ENSURE(_cachet_add_ok(inlen, V15_OVERHEAD, k->rsa.size),
 	       CACHET_E_INVALID_ARG, "RFC 8017 section 7.2.1", PATH_KT,
@@ -132,7 +117,7 @@ int _cachet_rsa_pkcs1_decrypt(const cachet_privkey_t *k, const uint8_t *in,
 	mpz_init(c);
 	ENSURE(in != NULL && out != NULL, CACHET_E_INVALID_ARG, RULE_V15,
 	       PATH_KT, "missing input or output");
-	CHECK(priv_check(k, RULE_V15, diag));
+	CHECK(rsa_kt_check(k != NULL, k ? k->type : CACHET_PK_NONE, k && k->has_rsa, RULE_V15, diag));
 	ENSURE(outlen >= 1 &&
 		       _cachet_add_ok(outlen, V15_OVERHEAD, k->rsa_pub.size),
 	       CACHET_E_INVALID_ARG, "RFC 8017 section 7.2.2", PATH_KT,
@@ -334,7 +319,7 @@ int _cachet_rsa_oaep_encrypt(const cachet_pubkey_t *k,
 	       RULE_OAEP, PATH_KT, "missing input or output");
 	out->data = NULL;
 	out->size = 0;
-	CHECK(pub_check(k, RULE_OAEP, diag));
+	CHECK(rsa_kt_check(k != NULL, k ? k->type : CACHET_PK_NONE, k && k->has_rsa, RULE_OAEP, diag));
 	CHECK(oaep_check(p, &hlen, diag));
 	kb = k->rsa.size;
 	/* RFC 8017 section 7.1.1 step 1.b: mLen <= k - 2hLen - 2. */
@@ -382,7 +367,7 @@ int _cachet_rsa_oaep_decrypt(const cachet_privkey_t *k,
 	       CACHET_E_INVALID_ARG, RULE_OAEP, PATH_KT,
 	       "missing input or output");
 	*outlen = 0;
-	CHECK(priv_check(k, RULE_OAEP, diag));
+	CHECK(rsa_kt_check(k != NULL, k ? k->type : CACHET_PK_NONE, k && k->has_rsa, RULE_OAEP, diag));
 	CHECK(oaep_check(p, &hlen, diag));
 	kb = k->rsa_pub.size;
 	/* RFC 8017 section 7.1.2 step 1: C is k octets and k >= 2hLen + 2,

@@ -128,7 +128,7 @@ typedef enum {
 /* Flags of a registry row. */
 #define ALG_F_LEGACY (1u << 0)	    /* needs a policy switch (SHA-1, DSA, ...) */
 #define ALG_F_VERIFY_ONLY (1u << 1) /* never produced */
-#define ALG_F_UNSUPPORTED (1u << 2) /* known, but not implemented */
+#define ALG_F_UNSUPPORTED (1u << 2) /* known, but Cachet does not support it */
 
 typedef struct {
 	cachet_alg_id_t id;
