@@ -6,10 +6,26 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef DEMO_DIR
 #define DEMO_DIR "vectors/pki"
 #endif
+#ifndef DEMO_INSTALLED_DIR
+#define DEMO_INSTALLED_DIR "/usr/share/cachet/demo"
+#endif
+
+/* $CACHET_DEMO_DIR, else the build tree's identities, else the installed
+ * copies. */
+static const char *demo_dir(void)
+{
+	const char *env = getenv("CACHET_DEMO_DIR");
+	if (env && *env)
+		return env;
+	if (access(DEMO_DIR "/root-ca.crt.pem", R_OK) == 0)
+		return DEMO_DIR;
+	return DEMO_INSTALLED_DIR;
+}
 
 static const char sample[] =
 	"Hello Bob,\r\n\r\nthis message is signed with Cachet's demo identities.\r\n\r\nAlice\r\n";
@@ -91,18 +107,16 @@ done:
 
 int cmd_demo(int argc, char **argv)
 {
-	const char *dir = getenv("CACHET_DEMO_DIR");
+	const char *dir = demo_dir();
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		printf("Usage: cachet demo\nSign a sample message as the demo users and verify it "
-		       "against the demo root CA (identities in %s, or $CACHET_DEMO_DIR).\n", DEMO_DIR);
+		       "against the demo root CA (identities in %s).\n", dir);
 		return EXIT_OK;
 	}
 	if (argc > 1) {
 		fprintf(stderr, "Usage: cachet demo\n");
 		return EXIT_USAGE;
 	}
-	if (dir == NULL)
-		dir = DEMO_DIR;
 	int worst = 0, ret;
 	ret = one(dir, "alice", "RSA-2048, PKCS #1 v1.5, SHA-256", 0, 0);
 	worst = ret < 0 ? ret : worst;
