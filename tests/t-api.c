@@ -163,6 +163,47 @@ int main(void)
 		cachet_free(msg.data);
 	}
 
+	/* The handle caches the certificate set between messages: adding the
+	 * chain after a first message must show in the second. */
+	{
+		cachet_datum_t cert = load("alice.crt.pem"), key = load("alice.key.pem"),
+			       chain = load("chain.pem"), m1 = {0}, m2 = {0}, j1 = {0}, j2 = {0};
+		cachet_sign_t *s = NULL;
+		int ret = cachet_sign_init(&s);
+		ret = ret ? ret : cachet_sign_add_signer(s, &cert, &key, NULL, CACHET_DIGEST_DEFAULT, 0, NULL);
+		for (int round = 0; round < 2 && ret == 0; round++) {
+			cachet_source_t *src = NULL;
+			cachet_sink_t *snk = NULL;
+			if (round == 1)
+				ret = cachet_sign_add_certs(s, &chain, NULL);
+			ret = ret ? ret : cachet_source_init_mem(&src, (const uint8_t *)content, sizeof(content) - 1);
+			ret = ret ? ret : cachet_sink_init_mem(&snk);
+			ret = ret ? ret : cachet_sign_run(s, src, snk, 0, NULL);
+			ret = ret ? ret : cachet_sink_take_mem(snk, round ? &m2 : &m1);
+			cachet_sink_deinit(snk);
+			cachet_source_deinit(src);
+		}
+		cachet_report_t *r1 = NULL, *r2 = NULL;
+		int v1 = verify(&m1, false, &r1, NULL, NULL), v2 = verify(&m2, false, &r2, NULL, NULL);
+		bool j = r1 && r2 && cachet_report_json(r1, &j1) == 0 && cachet_report_json(r2, &j2) == 0;
+		ok(ret == 0 && j && strstr((char *)j1.data, "\"certificates\":1,") != NULL &&
+			   strstr((char *)j2.data, "\"certificates\":3,") != NULL,
+		   "certificates added after a message appear in the next one");
+		ok(v1 == CACHET_E_CERT_UNTRUSTED && v2 == 0,
+		   "without the chain the path is untrusted, with it the message verifies (%s, %s)",
+		   cachet_strerror_name(v1), cachet_strerror_name(v2));
+		cachet_report_deinit(r1);
+		cachet_report_deinit(r2);
+		cachet_free(j1.data);
+		cachet_free(j2.data);
+		cachet_free(m1.data);
+		cachet_free(m2.data);
+		cachet_sign_deinit(s);
+		free(cert.data);
+		cachet_free_secret(&key);
+		free(chain.data);
+	}
+
 	/* A key that is not the certificate's: CACHET_E_KEY_MISMATCH with a
 	 * diagnostic. */
 	{

@@ -358,12 +358,6 @@ int _cachet_ber_put_hdr(cachet_sink_t *s, uint8_t ident, uint64_t len)
 	return _cachet_sink_write(s, b, _cachet_ber_encode_hdr(b, ident, false, len));
 }
 
-int _cachet_ber_put_indef(cachet_sink_t *s, uint8_t ident)
-{
-	uint8_t b[2] = {ident, 0x80};
-	return _cachet_sink_write(s, b, 2);
-}
-
 int _cachet_ber_put_eoc(cachet_sink_t *s, unsigned count)
 {
 	static const uint8_t z[16] = {0};

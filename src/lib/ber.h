@@ -115,7 +115,6 @@ CACHET_INTERNAL size_t _cachet_ber_encode_hdr(uint8_t *buf, uint8_t ident,
 					      bool indefinite, uint64_t len);
 CACHET_INTERNAL int _cachet_ber_put_hdr(cachet_sink_t *s, uint8_t ident,
 					uint64_t len);
-CACHET_INTERNAL int _cachet_ber_put_indef(cachet_sink_t *s, uint8_t ident);
 CACHET_INTERNAL int _cachet_ber_put_eoc(cachet_sink_t *s, unsigned count);
 /* Append a DER TLV to a buffer. */
 CACHET_INTERNAL int _cachet_der_append(cbuf_t *b, uint8_t ident,

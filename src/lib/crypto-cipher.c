@@ -490,6 +490,33 @@ static void encrypt_blocks(cipher_core_t *c, uint8_t *dst, const uint8_t *src,
 	}
 }
 
+/* AEAD keying is the same in both directions (GCM and ChaCha20-Poly1305
+ * encrypt and decrypt with one key schedule): a pure helper that the
+ * encryptor and decryptor share. */
+static void aead_set_key(cipher_core_t *c, const cachet_cipher_params_t *p)
+{
+	switch (p->alg) {
+	case CACHET_ALG_AES128_GCM:
+		gcm_aes128_set_key(&c->k.gcm128, p->key);
+		gcm_aes128_set_iv(&c->k.gcm128, p->iv_len, p->iv);
+		break;
+	case CACHET_ALG_AES192_GCM:
+		gcm_aes192_set_key(&c->k.gcm192, p->key);
+		gcm_aes192_set_iv(&c->k.gcm192, p->iv_len, p->iv);
+		break;
+	case CACHET_ALG_AES256_GCM:
+		gcm_aes256_set_key(&c->k.gcm256, p->key);
+		gcm_aes256_set_iv(&c->k.gcm256, p->iv_len, p->iv);
+		break;
+	case CACHET_ALG_CHACHA20_POLY1305:
+		chacha_poly1305_set_key(&c->k.chacha, p->key);
+		chacha_poly1305_set_nonce(&c->k.chacha, p->iv);
+		break;
+	default:
+		break;
+	}
+}
+
 int _cachet_encryptor_init(cachet_encryptor_t **out,
 			   const cachet_cipher_params_t *p, cachet_diag_t *diag)
 {
@@ -525,20 +552,10 @@ int _cachet_encryptor_init(cachet_encryptor_t **out,
 		c->fn = aes256_enc;
 		break;
 	case CACHET_ALG_AES128_GCM:
-		gcm_aes128_set_key(&c->k.gcm128, p->key);
-		gcm_aes128_set_iv(&c->k.gcm128, p->iv_len, p->iv);
-		break;
 	case CACHET_ALG_AES192_GCM:
-		gcm_aes192_set_key(&c->k.gcm192, p->key);
-		gcm_aes192_set_iv(&c->k.gcm192, p->iv_len, p->iv);
-		break;
 	case CACHET_ALG_AES256_GCM:
-		gcm_aes256_set_key(&c->k.gcm256, p->key);
-		gcm_aes256_set_iv(&c->k.gcm256, p->iv_len, p->iv);
-		break;
 	case CACHET_ALG_CHACHA20_POLY1305:
-		chacha_poly1305_set_key(&c->k.chacha, p->key);
-		chacha_poly1305_set_nonce(&c->k.chacha, p->iv);
+		aead_set_key(c, p);
 		break;
 	default:
 		FAIL(CACHET_E_INTERNAL, "", PATH_ALG, "no encryptor for %s",
@@ -714,20 +731,10 @@ int _cachet_decryptor_init(cachet_decryptor_t **out,
 		c->fn = rc2_dec;
 		break;
 	case CACHET_ALG_AES128_GCM:
-		gcm_aes128_set_key(&c->k.gcm128, p->key);
-		gcm_aes128_set_iv(&c->k.gcm128, p->iv_len, p->iv);
-		break;
 	case CACHET_ALG_AES192_GCM:
-		gcm_aes192_set_key(&c->k.gcm192, p->key);
-		gcm_aes192_set_iv(&c->k.gcm192, p->iv_len, p->iv);
-		break;
 	case CACHET_ALG_AES256_GCM:
-		gcm_aes256_set_key(&c->k.gcm256, p->key);
-		gcm_aes256_set_iv(&c->k.gcm256, p->iv_len, p->iv);
-		break;
 	case CACHET_ALG_CHACHA20_POLY1305:
-		chacha_poly1305_set_key(&c->k.chacha, p->key);
-		chacha_poly1305_set_nonce(&c->k.chacha, p->iv);
+		aead_set_key(c, p);
 		break;
 	default:
 		FAIL(CACHET_E_INTERNAL, "", PATH_ALG, "no decryptor for %s",

@@ -206,7 +206,7 @@ void _cachet_mpz_wipe(mpz_t x)
 	mpz_limbs_finish(x, 0);
 }
 
-static int put_mpz(const mpz_t x, size_t len, cachet_datum_t *out)
+int _cachet_mpz_put(const mpz_t x, size_t len, cachet_datum_t *out)
 {
 	uint8_t *p;
 
@@ -567,7 +567,7 @@ static int pkcs1_sign(const cachet_privkey_t *k, const cachet_sigparams_t *p,
 	       "or inconsistent)", k->bits);
 	ENSURE(!rnd_failed, CACHET_E_RANDOM, "", SIG_PATH,
 	       "random generator failed while blinding");
-	CHECK(put_mpz(s, k->rsa_pub.size, sig));
+	CHECK(_cachet_mpz_put(s, k->rsa_pub.size, sig));
 	ret = 0;
 cleanup:
 	WIPE_BUFFER(di);
@@ -685,7 +685,7 @@ static int pss_sign(const cachet_privkey_t *k, const cachet_sigparams_t *p,
 	       p->salt_len, k->bits);
 	ENSURE(!rnd_failed, CACHET_E_RANDOM, "", SIG_PATH,
 	       "random generator failed while blinding");
-	CHECK(put_mpz(s, k->rsa_pub.size, sig));
+	CHECK(_cachet_mpz_put(s, k->rsa_pub.size, sig));
 	ret = 0;
 cleanup:
 	_cachet_mpz_wipe(m);

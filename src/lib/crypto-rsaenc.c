@@ -57,20 +57,6 @@ cleanup:
 
 
 /* I2OSP(X, LEN) into a new datum. */
-static int put_mpz(const mpz_t x, size_t len, cachet_datum_t *out)
-{
-	uint8_t *p;
-
-	if (mpz_sgn(x) < 0 || nettle_mpz_sizeinbase_256_u(x) > len)
-		return CACHET_E_INTERNAL;
-	p = _cachet_malloc(len);
-	if (p == NULL)
-		return CACHET_E_NOMEM;
-	nettle_mpz_get_str_256(len, p, x);
-	out->data = p;
-	out->size = len;
-	return 0;
-}
 
 /* ------------------------------------------------------------------ */
 /* RSAES-PKCS1-v1_5 */
@@ -99,7 +85,7 @@ int _cachet_rsa_pkcs1_encrypt(const cachet_pubkey_t *k, const uint8_t *in,
 	       CACHET_E_CRYPTO, RULE_V15, PATH_KT, "RSA encryption failed");
 	ENSURE(!rnd_failed, CACHET_E_RANDOM, "", PATH_KT,
 	       "random generator failed while padding");
-	CHECK(put_mpz(c, k->rsa.size, out));
+	CHECK(_cachet_mpz_put(c, k->rsa.size, out));
 	ret = 0;
 cleanup:
 	mpz_clear(c);
@@ -336,7 +322,7 @@ int _cachet_rsa_oaep_encrypt(const cachet_pubkey_t *k,
 	/* step 3: RSAEP.  EM < 256^(k-1) <= n since EM starts with 00. */
 	nettle_mpz_set_str_256_u(m, kb, em);
 	mpz_powm(c, m, k->rsa.e, k->rsa.n);
-	CHECK(put_mpz(c, kb, out));
+	CHECK(_cachet_mpz_put(c, kb, out));
 	ret = 0;
 cleanup:
 	if (em != NULL)

@@ -77,7 +77,6 @@ CACHET_INTERNAL void _cachet_diag_vpush(cachet_diag_t *diag, int code,
 /* ---- memory ---- */
 CACHET_INTERNAL void *_cachet_malloc(size_t n);
 CACHET_INTERNAL void *_cachet_calloc(size_t n, size_t m);
-CACHET_INTERNAL void *_cachet_realloc(void *p, size_t n);
 CACHET_INTERNAL char *_cachet_strdup(const char *s);
 
 #define WIPE_BUFFER(b) cachet_wipe((b), sizeof(b))

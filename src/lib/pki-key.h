@@ -60,6 +60,9 @@ struct cachet_pubkey_st {
 /* Wipe the limbs GMP holds for X and set it to 0 (X stays initialised).
  * GMP frees without clearing, so secrets are wiped before mpz_clear. */
 CACHET_INTERNAL void _cachet_mpz_wipe(mpz_t x);
+/* X as LEN big-endian octets, left-padded (allocated; free: cachet_free).
+ * CACHET_E_INTERNAL when X is negative or does not fit. */
+CACHET_INTERNAL int _cachet_mpz_put(const mpz_t x, size_t len, cachet_datum_t *out);
 
 /* The Nettle curve for a CACHET_ALG_P* id, or NULL. */
 CACHET_INTERNAL const struct ecc_curve *_cachet_ecc_curve(cachet_alg_id_t id);

@@ -16,11 +16,6 @@ void *_cachet_calloc(size_t n, size_t m)
 	return calloc(n ? n : 1, m ? m : 1);
 }
 
-void *_cachet_realloc(void *p, size_t n)
-{
-	return realloc(p, n ? n : 1);
-}
-
 char *_cachet_strdup(const char *s)
 {
 	size_t n = strlen(s) + 1;
