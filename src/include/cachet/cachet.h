@@ -254,8 +254,16 @@ typedef enum {
 #define CACHET_POLICY_ALLOW_SHA1 (1u << 0) /* SHA-1 digests and signatures */
 #define CACHET_POLICY_ALLOW_DSA (1u << 1)  /* DSA signatures */
 #define CACHET_POLICY_NO_CHAIN (1u << 2)   /* skip certificate path checks */
+/* Decrypt-only legacy ciphers for old messages: 3DES-CBC, RC2-CBC (RFC
+ * 3370 section 5), SHA-1 key-agreement KDFs, PBKDF2 with HMAC-SHA-1. */
+#define CACHET_POLICY_ALLOW_LEGACY_CIPHERS (1u << 3)
+/* Decryption: record why an unwrap or content decryption failed in the
+ * diagnostic chain.  Off by default: the detail is an oracle (RFC 3218
+ * section 2.3); for debugging interoperability only. */
+#define CACHET_POLICY_DEBUG_DECRYPT (1u << 4)
 #define CACHET_POLICY_LEGACY                                                  \
-	(CACHET_POLICY_ALLOW_SHA1 | CACHET_POLICY_ALLOW_DSA)
+	(CACHET_POLICY_ALLOW_SHA1 | CACHET_POLICY_ALLOW_DSA |                 \
+	 CACHET_POLICY_ALLOW_LEGACY_CIPHERS)
 
 CACHET_API CACHET_MUST_CHECK int cachet_verify_init(cachet_verify_t **v);
 CACHET_API void cachet_verify_deinit(cachet_verify_t *v);
@@ -304,6 +312,123 @@ CACHET_API CACHET_MUST_CHECK int cachet_report_text(const cachet_report_t *r,
 						    cachet_datum_t *out);
 CACHET_API CACHET_MUST_CHECK int cachet_report_json(const cachet_report_t *r,
 						    cachet_datum_t *out);
+
+/* ------------------------------------------------------------------ */
+/* Encryption: EnvelopedData (RFC 5652 section 6), AuthEnvelopedData (RFC
+ * 5083), EncryptedData (RFC 5652 section 8) */
+
+typedef struct cachet_encrypt_st cachet_encrypt_t;
+
+/* Content-encryption algorithms.  The AEADs make AuthEnvelopedData, CBC
+ * makes EnvelopedData (RFC 8551 section 2.7); EncryptedData is CBC. */
+typedef enum {
+	CACHET_CIPHER_DEFAULT = 0, /* AES-128-GCM (RFC 8551 section 2.7) */
+	CACHET_CIPHER_AES128_GCM,
+	CACHET_CIPHER_AES256_GCM,
+	CACHET_CIPHER_CHACHA20_POLY1305,
+	CACHET_CIPHER_AES128_CBC,
+	CACHET_CIPHER_AES192_CBC,
+	CACHET_CIPHER_AES256_CBC,
+} cachet_cipher_t;
+
+/* Flags for cachet_encrypt_add_recipient. */
+#define CACHET_RECIPIENT_OAEP (1u << 0) /* RSA: RSAES-OAEP (SHA-256) */
+#define CACHET_RECIPIENT_SKID (1u << 1) /* rid = subjectKeyIdentifier */
+
+/* Flags for cachet_encrypt_run. */
+#define CACHET_ENCRYPT_PEM (1u << 0) /* PEM armour ("CMS") on output */
+
+/* Where cachet_encrypt_add_attribute puts an attribute. */
+typedef enum {
+	CACHET_ATTR_UNPROTECTED = 0, /* unprotectedAttrs / unauthAttrs */
+	CACHET_ATTR_AUTHENTICATED,   /* authAttrs (AuthEnvelopedData only) */
+} cachet_attr_place_t;
+
+CACHET_API CACHET_MUST_CHECK int cachet_encrypt_init(cachet_encrypt_t **e);
+CACHET_API void cachet_encrypt_deinit(cachet_encrypt_t *e);
+CACHET_API CACHET_MUST_CHECK int cachet_encrypt_set_cipher(cachet_encrypt_t *e,
+							   cachet_cipher_t c);
+/* A recipient by certificate (PEM or DER): RSA keys get a
+ * KeyTransRecipientInfo, EC (P-256/384/521), X25519 and X448 keys a
+ * KeyAgreeRecipientInfo (recipients on one curve share an ephemeral key). */
+CACHET_API CACHET_MUST_CHECK int
+cachet_encrypt_add_recipient(cachet_encrypt_t *e, const cachet_datum_t *cert,
+			     unsigned flags, cachet_diag_t *diag);
+/* A PasswordRecipientInfo (RFC 3211, PBKDF2-HMAC-SHA-256); ITERATIONS 0
+ * picks the default. */
+CACHET_API CACHET_MUST_CHECK int
+cachet_encrypt_add_password(cachet_encrypt_t *e, const uint8_t *pw,
+			    size_t pwlen, unsigned long iterations,
+			    cachet_diag_t *diag);
+/* A KEKRecipientInfo: KEK of 16, 24 or 32 octets named by ID. */
+CACHET_API CACHET_MUST_CHECK int
+cachet_encrypt_add_kek(cachet_encrypt_t *e, const cachet_datum_t *id,
+		       const cachet_datum_t *kek, cachet_diag_t *diag);
+/* EncryptedData instead: no recipients, the content-encryption key is
+ * given (16, 24 or 32 octets, matching a CBC cipher). */
+CACHET_API CACHET_MUST_CHECK int
+cachet_encrypt_set_content_key(cachet_encrypt_t *e, const cachet_datum_t *key,
+			       cachet_diag_t *diag);
+/* Certificates for originatorInfo (PEM or DER). */
+CACHET_API CACHET_MUST_CHECK int
+cachet_encrypt_add_originator_certs(cachet_encrypt_t *e,
+				    const cachet_datum_t *certs,
+				    cachet_diag_t *diag);
+/* An Attribute (DER SEQUENCE { attrType, attrValues }). */
+CACHET_API CACHET_MUST_CHECK int
+cachet_encrypt_add_attribute(cachet_encrypt_t *e, cachet_attr_place_t place,
+			     const cachet_datum_t *attr, cachet_diag_t *diag);
+/* Stream CONTENT through and write the ContentInfo to OUT. */
+CACHET_API CACHET_MUST_CHECK int cachet_encrypt_run(cachet_encrypt_t *e,
+						    cachet_source_t *content,
+						    cachet_sink_t *out,
+						    unsigned flags,
+						    cachet_diag_t *diag);
+
+/* ------------------------------------------------------------------ */
+/* Decryption */
+
+typedef struct cachet_decrypt_st cachet_decrypt_t;
+
+CACHET_API CACHET_MUST_CHECK int cachet_decrypt_init(cachet_decrypt_t **d);
+CACHET_API void cachet_decrypt_deinit(cachet_decrypt_t *d);
+/* A recipient certificate and its private key (PEM or DER; PASSWORD for
+ * an encrypted PKCS#8 key, may be NULL). */
+CACHET_API CACHET_MUST_CHECK int
+cachet_decrypt_add_key(cachet_decrypt_t *d, const cachet_datum_t *cert,
+		       const cachet_datum_t *key, const char *password,
+		       cachet_diag_t *diag);
+CACHET_API CACHET_MUST_CHECK int cachet_decrypt_add_password(cachet_decrypt_t *d,
+							     const uint8_t *pw,
+							     size_t pwlen);
+/* A KEK; ID (may be NULL) restricts it to KEKRecipientInfos with that
+ * keyIdentifier. */
+CACHET_API CACHET_MUST_CHECK int
+cachet_decrypt_add_kek(cachet_decrypt_t *d, const cachet_datum_t *id,
+		       const cachet_datum_t *kek, cachet_diag_t *diag);
+/* The content-encryption key of an EncryptedData. */
+CACHET_API CACHET_MUST_CHECK int
+cachet_decrypt_set_content_key(cachet_decrypt_t *d, const cachet_datum_t *key,
+			       cachet_diag_t *diag);
+/* CACHET_POLICY_* (ALLOW_LEGACY_CIPHERS, DEBUG_DECRYPT). */
+CACHET_API CACHET_MUST_CHECK int cachet_decrypt_set_policy(cachet_decrypt_t *d,
+							   unsigned policy);
+/* Decrypt the EnvelopedData, AuthEnvelopedData or EncryptedData read from
+ * IN and write the content to OUT.  THE CONTENT WRITTEN TO OUT IS NOT
+ * AUTHENTIC UNTIL THIS RETURNS 0: the caller must hold it uncommitted (the
+ * CLI writes a temporary file and renames it into place only then) and
+ * discard it on any other result.  Every cryptographic failure -- a wrong
+ * key, a bad tag, bad padding -- is CACHET_E_DECRYPT_FAILED. */
+CACHET_API CACHET_MUST_CHECK int cachet_decrypt_run(cachet_decrypt_t *d,
+						    cachet_source_t *in,
+						    cachet_sink_t *out,
+						    cachet_diag_t *diag);
+/* What the last run found (content type, algorithms, every RecipientInfo
+ * and which one opened, attributes), as text or JSON (flags:
+ * CACHET_INSPECT_JSON).  Free OUT with cachet_free. */
+CACHET_API CACHET_MUST_CHECK int cachet_decrypt_summary(const cachet_decrypt_t *d,
+							unsigned flags,
+							cachet_datum_t *out);
 
 /* ------------------------------------------------------------------ */
 /* Inspection */

@@ -1,0 +1,2 @@
+## src/lib/ri.mk -- included by Makefile.am: the RecipientInfo kinds
+## (src/lib/ri.h) and their tests.
