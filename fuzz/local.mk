@@ -11,9 +11,9 @@ FUZZ_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/fuzz \
 	-DFUZZ_SRCDIR='"$(abs_top_srcdir)"'
 
 check_PROGRAMS += fuzz/replay-ber fuzz/replay-signed fuzz/replay-inspect \
-	fuzz/replay-pem
+	fuzz/replay-pem fuzz/replay-enveloped fuzz/replay-ri
 TESTS += fuzz/replay-ber fuzz/replay-signed fuzz/replay-inspect \
-	fuzz/replay-pem
+	fuzz/replay-pem fuzz/replay-enveloped fuzz/replay-ri
 
 fuzz_replay_ber_SOURCES = fuzz/replay.c fuzz/fuzz.h fuzz/cachet_ber_fuzzer.c
 fuzz_replay_ber_CPPFLAGS = $(FUZZ_CPPFLAGS) -DFUZZ_NAME='"cachet_ber_fuzzer"'
@@ -32,12 +32,24 @@ fuzz_replay_pem_SOURCES = fuzz/replay.c fuzz/fuzz.h fuzz/cachet_pem_fuzzer.c
 fuzz_replay_pem_CPPFLAGS = $(FUZZ_CPPFLAGS) -DFUZZ_NAME='"cachet_pem_fuzzer"'
 fuzz_replay_pem_LDADD = $(TEST_LDADD)
 
+fuzz_replay_enveloped_SOURCES = fuzz/replay.c fuzz/fuzz.h fuzz/test-pki.h \
+	fuzz/cachet_enveloped_fuzzer.c
+fuzz_replay_enveloped_CPPFLAGS = $(FUZZ_CPPFLAGS) -DFUZZ_NAME='"cachet_enveloped_fuzzer"'
+fuzz_replay_enveloped_LDADD = $(TEST_LDADD)
+
+fuzz_replay_ri_SOURCES = fuzz/replay.c fuzz/fuzz.h fuzz/test-pki.h \
+	fuzz/cachet_ri_fuzzer.c
+fuzz_replay_ri_CPPFLAGS = $(FUZZ_CPPFLAGS) -DFUZZ_NAME='"cachet_ri_fuzzer"'
+fuzz_replay_ri_LDADD = $(TEST_LDADD)
+
 # Directories are copied whole (with the .keep files of empty ones).
 EXTRA_DIST += fuzz/README.md fuzz/make-corpus.sh \
 	fuzz/cachet_ber_fuzzer.in fuzz/cachet_ber_fuzzer.repro \
 	fuzz/cachet_signed_fuzzer.in fuzz/cachet_signed_fuzzer.repro \
 	fuzz/cachet_inspect_fuzzer.in fuzz/cachet_inspect_fuzzer.repro \
-	fuzz/cachet_pem_fuzzer.in fuzz/cachet_pem_fuzzer.repro
+	fuzz/cachet_pem_fuzzer.in fuzz/cachet_pem_fuzzer.repro \
+	fuzz/cachet_enveloped_fuzzer.in fuzz/cachet_enveloped_fuzzer.repro \
+	fuzz/cachet_ri_fuzzer.in fuzz/cachet_ri_fuzzer.repro
 
 if ENABLE_FUZZING
 FUZZ_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
@@ -57,7 +69,8 @@ FUZZ_LINK = -fsanitize=fuzzer $(FUZZ_SANITIZE)
 FUZZ_LIBS = fuzz/libcachet-fuzz.la
 
 noinst_PROGRAMS = fuzz/cachet_ber_fuzzer fuzz/cachet_signed_fuzzer \
-	fuzz/cachet_inspect_fuzzer fuzz/cachet_pem_fuzzer
+	fuzz/cachet_inspect_fuzzer fuzz/cachet_pem_fuzzer \
+	fuzz/cachet_enveloped_fuzzer fuzz/cachet_ri_fuzzer
 
 fuzz_cachet_ber_fuzzer_SOURCES = fuzz/cachet_ber_fuzzer.c fuzz/fuzz.h
 fuzz_cachet_ber_fuzzer_CPPFLAGS = $(FUZZ_CPPFLAGS)
@@ -83,4 +96,17 @@ fuzz_cachet_pem_fuzzer_CPPFLAGS = $(FUZZ_CPPFLAGS)
 fuzz_cachet_pem_fuzzer_CFLAGS = $(FUZZ_COMPILE)
 fuzz_cachet_pem_fuzzer_LDFLAGS = $(FUZZ_LINK)
 fuzz_cachet_pem_fuzzer_LDADD = $(FUZZ_LIBS)
+
+fuzz_cachet_enveloped_fuzzer_SOURCES = fuzz/cachet_enveloped_fuzzer.c fuzz/fuzz.h \
+	fuzz/test-pki.h
+fuzz_cachet_enveloped_fuzzer_CPPFLAGS = $(FUZZ_CPPFLAGS)
+fuzz_cachet_enveloped_fuzzer_CFLAGS = $(FUZZ_COMPILE)
+fuzz_cachet_enveloped_fuzzer_LDFLAGS = $(FUZZ_LINK)
+fuzz_cachet_enveloped_fuzzer_LDADD = $(FUZZ_LIBS)
+
+fuzz_cachet_ri_fuzzer_SOURCES = fuzz/cachet_ri_fuzzer.c fuzz/fuzz.h fuzz/test-pki.h
+fuzz_cachet_ri_fuzzer_CPPFLAGS = $(FUZZ_CPPFLAGS)
+fuzz_cachet_ri_fuzzer_CFLAGS = $(FUZZ_COMPILE)
+fuzz_cachet_ri_fuzzer_LDFLAGS = $(FUZZ_LINK)
+fuzz_cachet_ri_fuzzer_LDADD = $(FUZZ_LIBS)
 endif

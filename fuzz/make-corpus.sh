@@ -2,15 +2,18 @@
 # make-corpus.sh -- regenerate the fuzz corpora (fuzz/*.in/) and the
 # embedded test PKI (fuzz/test-pki.h) from the project's own test PKI.
 #
-# Usage: fuzz/make-corpus.sh            (from the top of a built tree)
-#   CACHET=path/to/cachet  the CLI to sign with (default: src/cachet)
+# Usage: fuzz/make-corpus.sh [TARGET...]   (from the top of a built tree)
+#   TARGET                 only these corpora, e.g. cachet_ri_fuzzer
+#                          (default: all; test-pki.h is always rewritten)
+#   CACHET=path/to/cachet  the CLI to sign and encrypt with (default: src/cachet)
 #   PKI=dir                the test PKI (default: vectors/pki)
 #
-# Every input is made here: messages signed by `cachet sign` with the
-# fictional test identities, plus hand-written BER edge cases.  Nothing is
-# copied from third-party vector sets.  The signing time is fixed, so
-# RSA and Ed25519 messages come out the same on every run (ECDSA ones
-# differ, their signatures being randomized).  Re-run after changing the
+# Every input is made here: messages signed by `cachet sign` and
+# encrypted by `cachet encrypt` with the fictional test identities, plus
+# hand-written BER edge cases.  Nothing is copied from third-party vector
+# sets.  The signing time is fixed, so RSA and Ed25519 messages come out
+# the same on every run (ECDSA ones differ, their signatures being
+# randomized; encrypted ones always differ).  Re-run after changing the
 # test PKI, then replay the corpora with `make check`.
 set -eu
 
@@ -29,9 +32,22 @@ ber=$here/cachet_ber_fuzzer.in
 sig=$here/cachet_signed_fuzzer.in
 ins=$here/cachet_inspect_fuzzer.in
 pem=$here/cachet_pem_fuzzer.in
-for d in "$ber" "$sig" "$ins" "$pem"; do
-	rm -rf "$d"
-	mkdir -p "$d"
+env=$here/cachet_enveloped_fuzzer.in
+ri=$here/cachet_ri_fuzzer.in
+# want DIR: is DIR's corpus to be remade?
+want() {
+	[ -z "$targets" ] && return 0
+	case " $targets " in
+	*" $(basename "$1" .in) "*) return 0 ;;
+	esac
+	return 1
+}
+targets="$*"
+for d in "$ber" "$sig" "$ins" "$pem" "$env" "$ri"; do
+	if want "$d"; then
+		rm -rf "$d"
+		mkdir -p "$d"
+	fi
 done
 
 # ---- the embedded trust anchor and extra certificates (test-pki.h)
@@ -55,6 +71,17 @@ c_string() {
 		"$PKI/carol.crt.pem" "$PKI/dave.crt.pem" "$PKI/erin.crt.pem" \
 		"$PKI/frank.crt.pem" "$PKI/grace.crt.pem"
 	printf '\t;\n'
+	echo
+	echo "/* The recipients the encrypted corpora are made for (public test keys):"
+	echo " * Alice (RSA-2048, key transport) and Carol (P-256, key agreement). */"
+	for who in alice carol; do
+		echo "static const char fuzz_pki_${who}_crt[] ="
+		c_string "$PKI/$who.crt.pem"
+		printf '\t;\n'
+		echo "static const char fuzz_pki_${who}_key[] ="
+		c_string "$PKI/$who.key.pem"
+		printf '\t;\n'
+	done
 	echo
 	echo "#endif /* CACHET_FUZZ_TEST_PKI_H */"
 } >"$here/test-pki.h"
@@ -170,16 +197,25 @@ pem-bad-char.pem pem-extra-pad.pem pem-certificate.pem pem-tiny.pem
 pem-empty.pem pem-label-mismatch.pem"
 
 # BER reader: messages and edge cases.
-for f in $msgs $bers; do cp "$tmp/$f" "$ber/"; done
-# Inspector: messages, edge cases, a few PEM texts and a certificate.
-for f in $msgs $bers rsa.pem pem-crlf.pem; do cp "$tmp/$f" "$ins/"; done
-cp "$PKI/alice.crt.der" "$ins/certificate.der"
+if want "$ber"; then
+	for f in $msgs $bers; do cp "$tmp/$f" "$ber/"; done
+fi
+# Inspector: messages, edge cases, a few PEM texts and a certificate (and,
+# below, encrypted messages).
+if want "$ins"; then
+	for f in $msgs $bers rsa.pem pem-crlf.pem; do cp "$tmp/$f" "$ins/"; done
+	cp "$PKI/alice.crt.der" "$ins/certificate.der"
+fi
 # PEM: the text cases.
-for f in $pems; do cp "$tmp/$f" "$pem/"; done
+if want "$pem"; then
+	for f in $pems; do cp "$tmp/$f" "$pem/"; done
+fi
 
 # Signed: a mode byte (see cachet_signed_fuzzer.c) before each message.
 mode() { # MODE-HEX FILE [NAME]
-	{ unhex "$1"; cat "$tmp/$2"; } >"$sig/${3:-$1-$2}"
+	if want "$sig"; then
+		{ unhex "$1"; cat "$tmp/$2"; } >"$sig/${3:-$1-$2}"
+	fi
 }
 for f in rsa.p7m rsa-pss.p7m rsa-sha512.p7m ecdsa.p7m ecdsa-skid.p7m \
 	ecdsa-p384.p7m ecdsa-p521.p7m ed25519.p7m multi.p7m nocerts.p7m \
@@ -201,7 +237,117 @@ mode 0c ed25519.p7m
 mode 00 ber-indef-chunked.ber
 mode 00 ber-deep.ber
 
-for d in "$ber" "$sig" "$ins" "$pem"; do
+# ---- encrypted messages (cachet_enveloped_fuzzer, cachet_ri_fuzzer)
+# The keys: keep in step with cachet_enveloped_fuzzer.c and
+# cachet_ri_fuzzer.c.  PBKDF2 runs 1000 iterations only, so that a
+# password input stays fast to fuzz.
+PW=fuzz-password
+KEK=000102030405060708090a0b0c0d0e0f
+KEKID=fuzz-kek
+CEK=00112233445566778899aabbccddeeff
+printf 'hello\n' >"$tmp/hello.txt"
+enc() { # NAME -- CLI options
+	name=$1
+	shift
+	"$CACHET" encrypt -i "$tmp/hello.txt" -o "$tmp/$name" "$@"
+}
+# shellcheck disable=SC2086
+{
+	enc env-gcm-all.p7m --to "$PKI/alice.crt.pem" --to "$PKI/carol.crt.pem" \
+		--password "$PW" --iterations 1000 --kek $KEK --kek-id $KEKID
+	enc env-gcm256-oaep.p7m --to "$PKI/alice.crt.pem" --oaep --cipher aes-256-gcm
+	enc env-chacha-kari-skid.p7m --to "$PKI/carol.crt.pem" --skid --cipher chacha20-poly1305
+	enc env-cbc128-ktri.p7m --to "$PKI/alice.crt.pem" --cipher aes-128-cbc
+	enc env-cbc192-kekri.p7m --kek $KEK --kek-id $KEKID --cipher aes-192-cbc
+	enc env-cbc256-pwri.p7m --password "$PW" --iterations 1000 --cipher aes-256-cbc
+	enc env-cbc128-skid-orig.p7m --to "$PKI/alice.crt.pem" --skid --cipher aes-128-cbc \
+		--originator-certs "$PKI/alice.crt.pem"
+	enc env-kari-p384.p7m --to "$PKI/dave.crt.pem" --to "$PKI/carol.crt.pem"
+	enc env-gcm-carol.pem --to "$PKI/carol.crt.pem" --format pem
+	enc env-encrypted-data.p7m --content-key $CEK --cipher aes-128-cbc
+	"$CACHET" encrypt -i "$tmp/empty.txt" -o "$tmp/env-empty.p7m" --kek $KEK --kek-id $KEKID
+}
+# Failures past the structure: a flipped tag, flipped last ciphertext
+# block, a cut message and trailing bytes.
+flip_last() { # IN OUT: xor the last byte with 1
+	n=$(wc -c <"$1")
+	head -c $((n - 1)) "$1" >"$2"
+	last=$(tail -c 1 "$1" | od -An -tu1 | tr -d ' ')
+	unhex "$(printf '%02x' $((last ^ 1)))" >>"$2"
+}
+flip_last "$tmp/env-gcm-all.p7m" "$tmp/env-gcm-badtail.p7m"
+flip_last "$tmp/env-cbc128-ktri.p7m" "$tmp/env-cbc-badtail.p7m"
+head -c 200 "$tmp/env-gcm-all.p7m" >"$tmp/env-truncated.p7m"
+{ cat "$tmp/env-cbc192-kekri.p7m"; printf '\060\000'; } >"$tmp/env-trailing.p7m"
+
+envmode() { # MODE-HEX FILE
+	if want "$env"; then
+		{ unhex "$1"; cat "$tmp/$2"; } >"$env/$1-$2"
+	fi
+}
+for f in env-gcm-all.p7m env-gcm256-oaep.p7m env-chacha-kari-skid.p7m \
+	env-cbc128-ktri.p7m env-cbc192-kekri.p7m env-cbc256-pwri.p7m \
+	env-cbc128-skid-orig.p7m env-kari-p384.p7m env-gcm-carol.pem env-empty.p7m \
+	env-gcm-badtail.p7m env-cbc-badtail.p7m env-truncated.p7m env-trailing.p7m; do
+	envmode 00 "$f"
+done
+envmode 04 env-encrypted-data.p7m
+envmode 00 env-encrypted-data.p7m
+envmode 08 env-cbc192-kekri.p7m
+envmode 02 env-gcm-badtail.p7m
+envmode 12 env-cbc-badtail.p7m
+envmode 10 env-gcm-all.p7m
+envmode 01 env-cbc128-ktri.p7m
+if want "$ins"; then
+	for f in env-gcm-all.p7m env-cbc128-skid-orig.p7m env-encrypted-data.p7m env-gcm-carol.pem; do
+		cp "$tmp/$f" "$ins/"
+	done
+fi
+
+# RecipientInfos cut out of those messages: a mode byte (see
+# cachet_ri_fuzzer.c; bits 0-1 the CEK length) before each one's DER.
+ris() { # MODE-HEX FILE: every RecipientInfo of FILE
+	want "$ri" || return 0
+	python3 - "$top/tests" "$tmp/$2" "$ri/$1-$(basename "$2" .p7m)" "$1" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+import derutil
+buf = derutil.read_input(sys.argv[2])
+env = derutil.parse(buf).children[1].children[0]
+sets = [c for c in env.children if c.is_univ(17) and c.cons]
+for i, r in enumerate(sets[0].children if sets else []):
+    with open("%s-%d.der" % (sys.argv[3], i), "wb") as f:
+        f.write(bytes([int(sys.argv[4], 16)]) + bytes(buf[r.off:r.end]))
+PY
+}
+ris 00 env-gcm-all.p7m
+ris 02 env-gcm256-oaep.p7m
+ris 02 env-chacha-kari-skid.p7m
+ris 00 env-cbc128-ktri.p7m
+ris 01 env-cbc192-kekri.p7m
+ris 02 env-cbc256-pwri.p7m
+ris 00 env-kari-p384.p7m
+ris 00 env-cbc128-skid-orig.p7m
+ris 10 env-cbc192-kekri.p7m
+ris 20 env-cbc256-pwri.p7m
+ris 04 env-kari-p384.p7m
+ris 08 env-cbc128-ktri.p7m
+ris 03 env-gcm-all.p7m
+# Hand-made ones: an OtherRecipientInfo, an empty [2], a bare NULL, a
+# KeyAgreeRecipientInfo with no RecipientEncryptedKeys, nothing.
+rihex() { # NAME HEX
+	if want "$ri"; then
+		unhex "$2" >"$ri/$1"
+	fi
+}
+rihex ri-ori.der 00a40a06032a03040403616263
+rihex ri-kekri-empty.der 00a200
+rihex ri-null.der 000500
+rihex ri-kari-nokeys.der 00a179020103a05ba159301306072a8648ce3d020106082a8648ce3d0301070342000400000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000301506062b8104010b01300b06096086480165030401053000
+rihex ri-empty.der 00
+
+for d in "$ber" "$sig" "$ins" "$pem" "$env" "$ri"; do
+	want "$d" || continue
 	printf '%s: %s files, %s bytes\n' "$(basename "$d")" \
 		"$(find "$d" -type f | wc -l)" "$(cat "$d"/* | wc -c)"
 done

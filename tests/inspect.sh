@@ -39,6 +39,46 @@ done
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/alice.json"
 ok $? "inspect --json output is valid JSON"
 
+# Encrypted content types from third-party vectors (read in place): every
+# RecipientInfo kind, the content-encryption parameters, attributes.
+# CASE: golden-name:vector-path:flag
+V=${CACHET_VECTORS:-}
+for case in \
+	"rfc4134-5.1.txt:rfc4134/5.1.bin:" \
+	"rfc4134-5.2.txt:rfc4134/5.2.bin:" \
+	"rfc4134-7.2.txt:rfc4134/7.2.bin:" \
+	"rfc9216-x25519.txt:rfc9216-examples-cms/binary-files/authEnvelopedForDanaX25519HKDF.p7m:" \
+	"rfc9216-x25519.json:rfc9216-examples-cms/binary-files/authEnvelopedForDanaX25519HKDF.p7m:--json" \
+	"rfc9216-chacha.txt:rfc9216-examples-cms/pem-encoded/authEnvelopedForBobChaCha20Poly1305.pem:" \
+	"rfc9216-bob-dana.txt:rfc9216-examples-cms/binary-files/encryptedForBobAndDana.p7m:" \
+	"rfc9216-kekri.txt:rfc9216-examples-cms/binary-files/encryptedKekri.p7m:" \
+	"rustcrypto-pwri.txt:rustcrypto-cms/enveloped_data_pwri.bin:" \
+	"rustcrypto-multi.json:rustcrypto-cms/enveloped_data_multi.bin:--json"; do
+	IFS=: read -r out in flag <<<"$case"
+	if [ -z "$V" ] || [ ! -f "$V/$in" ]; then
+		# A missing vector is a failure, never a skip.
+		n=$((n + 1))
+		echo "not ok $n - $in is in the vectors (CACHET_VECTORS=${V:-unset})"
+		continue
+	fi
+	"$CACHET" inspect -i "$V/$in" $flag >"$tmp/$out" 2>"$tmp/err"
+	rc=$?
+	if [ "${1:-}" = --regen ]; then
+		cp "$tmp/$out" "$golden/inspect-$out"
+	fi
+	ok $rc "inspect $flag $in exits 0"
+	diff -u "$golden/inspect-$out" "$tmp/$out" >"$tmp/diff" 2>&1
+	r=$?
+	[ $r -eq 0 ] || sed 's/^/# /' "$tmp/diff" | head -40
+	ok $r "inspect $flag $in matches tests/golden/inspect-$out"
+	case $out in
+	*.json)
+		python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/$out"
+		ok $? "inspect --json $in is valid JSON"
+		;;
+	esac
+done
+
 # A truncated message: the dump stops at the fault with exit status 3.
 head -c 500 "$tmp/alice.p7m" >"$tmp/trunc.p7m"
 "$CACHET" inspect -i "$tmp/trunc.p7m" >/dev/null 2>"$tmp/err"

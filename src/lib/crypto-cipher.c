@@ -897,3 +897,140 @@ void _cachet_decryptor_free(cachet_decryptor_t *d)
 	WIPE_OBJ(d);
 	cachet_free(d);
 }
+
+/* ------------------------------------------------------------------ */
+/* Raw CBC for the RFC 3211 key wrap (PasswordRecipientInfo) */
+
+/* The block cipher of a raw CBC call, keyed for one direction. */
+typedef struct {
+	const cipher_spec_t *spec;
+	block_fn_t *fn;
+	union {
+		struct aes128_ctx aes128;
+		struct aes192_ctx aes192;
+		struct aes256_ctx aes256;
+		struct des3_ctx des3;
+	} k;
+} cbc_raw_t;
+
+/* Check the arguments of a raw CBC call (the same rules as the streaming
+ * handles: key and IV lengths of the algorithm; LEN a whole number of
+ * blocks).  RC2 is not a PWRI KEK cipher here. */
+static int cbc_raw_check(cachet_alg_id_t alg, size_t keylen, size_t ivlen,
+			 size_t len, const cipher_spec_t **spec,
+			 cachet_diag_t *diag)
+{
+	const cipher_spec_t *sp = spec_of(alg);
+	int ret = 0;
+
+	ENSURE(sp != NULL && sp->mode == MODE_CBC && sp->key_len != 0,
+	       CACHET_E_UNSUPPORTED, "RFC 3211 section 2.2", PATH_ALG,
+	       "no raw CBC for this algorithm");
+	ENSURE(keylen == sp->key_len, CACHET_E_BAD_KEY, sp->rule, PATH_ALG,
+	       "%s key of %zu octets, expected %zu", sp->name, keylen,
+	       sp->key_len);
+	ENSURE(ivlen == sp->block, CACHET_E_BAD_PARAMS, sp->rule, PATH_PARAMS,
+	       "%s IV of %zu octets, expected %zu", sp->name, ivlen,
+	       sp->block);
+	ENSURE(len % sp->block == 0, CACHET_E_INVALID_ARG, sp->rule, PATH_ALG,
+	       "%zu octets are not a whole number of %s blocks", len,
+	       sp->name);
+	*spec = sp;
+cleanup:
+	return ret;
+}
+
+int _cachet_cbc_raw_encrypt(cachet_alg_id_t alg, const uint8_t *key,
+			    size_t keylen, const uint8_t *iv, size_t ivlen,
+			    const uint8_t *in, size_t len, uint8_t *out,
+			    cachet_diag_t *diag)
+{
+	cbc_raw_t c;
+	uint8_t chain[16];
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	ENSURE(key != NULL && iv != NULL && (len == 0 || (in && out)),
+	       CACHET_E_INVALID_ARG, "", PATH_ALG, "missing CBC input");
+	CHECK(cbc_raw_check(alg, keylen, ivlen, len, &c.spec, diag));
+	ENSURE(!c.spec->is_decrypt_only, CACHET_E_UNSUPPORTED,
+	       "RFC 8551 section 2.7", PATH_ALG,
+	       "%s is accepted for decryption only", c.spec->name);
+	switch (alg) {
+	case CACHET_ALG_AES128_CBC:
+		aes128_set_encrypt_key(&c.k.aes128, key);
+		c.fn = aes128_enc;
+		break;
+	case CACHET_ALG_AES192_CBC:
+		aes192_set_encrypt_key(&c.k.aes192, key);
+		c.fn = aes192_enc;
+		break;
+	case CACHET_ALG_AES256_CBC:
+		aes256_set_encrypt_key(&c.k.aes256, key);
+		c.fn = aes256_enc;
+		break;
+	default:
+		FAIL(CACHET_E_INTERNAL, "", PATH_ALG, "no raw CBC encryption for %s",
+		     c.spec->name);
+	}
+	memcpy(chain, iv, c.spec->block);
+	/* nettle's cbc_encrypt works in place when OUT == IN. */
+	if (len > 0)
+		cbc_encrypt(&c.k, c.fn, c.spec->block, chain, len, out, in);
+	ret = 0;
+cleanup:
+	WIPE_OBJ(&c);
+	WIPE_BUFFER(chain);
+	return ret;
+}
+
+int _cachet_cbc_raw_decrypt(cachet_alg_id_t alg, const uint8_t *key,
+			    size_t keylen, const uint8_t *iv, size_t ivlen,
+			    const uint8_t *in, size_t len, uint8_t *out,
+			    cachet_diag_t *diag)
+{
+	cbc_raw_t c;
+	uint8_t chain[16];
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	ENSURE(key != NULL && iv != NULL && (len == 0 || (in && out)),
+	       CACHET_E_INVALID_ARG, "", PATH_ALG, "missing CBC input");
+	CHECK(cbc_raw_check(alg, keylen, ivlen, len, &c.spec, diag));
+	switch (alg) {
+	case CACHET_ALG_AES128_CBC:
+		aes128_set_decrypt_key(&c.k.aes128, key);
+		c.fn = aes128_dec;
+		break;
+	case CACHET_ALG_AES192_CBC:
+		aes192_set_decrypt_key(&c.k.aes192, key);
+		c.fn = aes192_dec;
+		break;
+	case CACHET_ALG_AES256_CBC:
+		aes256_set_decrypt_key(&c.k.aes256, key);
+		c.fn = aes256_dec;
+		break;
+	case CACHET_ALG_DES_EDE3_CBC:
+		/* A weak DES key in any position: the key is secret (derived
+		 * from a password), so this is a decryption failure like any
+		 * other, without a frame (as in _cachet_decryptor_init). */
+		if (des3_set_key(&c.k.des3, key) != 1) {
+			ret = CACHET_E_DECRYPT_FAILED;
+			goto cleanup;
+		}
+		c.fn = des3_dec;
+		break;
+	default:
+		FAIL(CACHET_E_INTERNAL, "", PATH_ALG, "no raw CBC decryption for %s",
+		     c.spec->name);
+	}
+	memcpy(chain, iv, c.spec->block);
+	/* nettle's cbc_decrypt works in place when OUT == IN. */
+	if (len > 0)
+		cbc_decrypt(&c.k, c.fn, c.spec->block, chain, len, out, in);
+	ret = 0;
+cleanup:
+	WIPE_OBJ(&c);
+	WIPE_BUFFER(chain);
+	return ret;
+}

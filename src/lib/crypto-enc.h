@@ -178,6 +178,25 @@ CACHET_INTERNAL int _cachet_decryptor_final(cachet_decryptor_t *d,
 					    size_t *outlen);
 CACHET_INTERNAL void _cachet_decryptor_free(cachet_decryptor_t *d);
 
+/* Raw CBC without padding, in one call, for the RFC 3211 key wrap of
+ * PasswordRecipientInfo (section 2.3: two CBC passes over the formatted
+ * key, and their reversal).  ALG: CACHET_ALG_AES{128,192,256}_CBC, and
+ * for decryption also CACHET_ALG_DES_EDE3_CBC.  KEYLEN and IVLEN must be
+ * the algorithm's; LEN must be a whole number of blocks (8 or 16 octets).
+ * OUT (LEN octets) may be IN.  A weak 3DES key is
+ * CACHET_E_DECRYPT_FAILED without a frame; usage errors have frames.
+ * Key schedules and chaining values are wiped. */
+CACHET_INTERNAL int _cachet_cbc_raw_encrypt(cachet_alg_id_t alg,
+					    const uint8_t *key, size_t keylen,
+					    const uint8_t *iv, size_t ivlen,
+					    const uint8_t *in, size_t len,
+					    uint8_t *out, cachet_diag_t *diag);
+CACHET_INTERNAL int _cachet_cbc_raw_decrypt(cachet_alg_id_t alg,
+					    const uint8_t *key, size_t keylen,
+					    const uint8_t *iv, size_t ivlen,
+					    const uint8_t *in, size_t len,
+					    uint8_t *out, cachet_diag_t *diag);
+
 /* Constant time.  Check the PKCS#7 padding of the last plaintext block
  * BLK (BS octets, 8 or 16): returns all ones when valid and sets *KEEP to
  * the number of content octets in the block; returns 0 and sets *KEEP to 0

@@ -292,9 +292,12 @@ static const cachet_alg_t alg_table[] = {
 	/* ---- key agreement: the parameters are the KeyWrapAlgorithm (RFC
 	 * 5753 section 7.1.4, RFC 8418 section 2).  For the prime curves the
 	 * cofactor is 1, so cofactorDH computes what stdDH does. ---- */
+	/* The SHA-1 KDF is one of RFC 5753 section 8's suites and OpenSSL
+	 * 3.0's default: read without a policy switch (SHA-1's collisions do
+	 * not touch its use in a KDF), never written. */
 	ROW(CACHET_ALG_ECDH_STD_SHA1KDF, "1.3.133.16.840.63.0.2",
 	    "dhSinglePass-stdDH-sha1kdf-scheme", ALG_KIND_KEY_AGREE,
-	    ALG_PARAMS_REQUIRED, CACHET_ALG_SHA1, LEGACY_VO,
+	    ALG_PARAMS_REQUIRED, CACHET_ALG_SHA1, ALG_F_VERIFY_ONLY,
 	    "RFC 5753 section 7.1.4"),
 	ROW(CACHET_ALG_ECDH_STD_SHA224KDF, "1.3.132.1.11.0",
 	    "dhSinglePass-stdDH-sha224kdf-scheme", ALG_KIND_KEY_AGREE,
@@ -310,7 +313,7 @@ static const cachet_alg_t alg_table[] = {
 	    ALG_PARAMS_REQUIRED, CACHET_ALG_SHA512, 0, "RFC 5753 section 7.1.4"),
 	ROW(CACHET_ALG_ECDH_COF_SHA1KDF, "1.3.133.16.840.63.0.3",
 	    "dhSinglePass-cofactorDH-sha1kdf-scheme", ALG_KIND_KEY_AGREE,
-	    ALG_PARAMS_REQUIRED, CACHET_ALG_SHA1, LEGACY_VO,
+	    ALG_PARAMS_REQUIRED, CACHET_ALG_SHA1, ALG_F_VERIFY_ONLY,
 	    "RFC 5753 section 7.1.4"),
 	ROW(CACHET_ALG_ECDH_COF_SHA224KDF, "1.3.132.1.14.0",
 	    "dhSinglePass-cofactorDH-sha224kdf-scheme", ALG_KIND_KEY_AGREE,

@@ -147,7 +147,12 @@ typedef struct {
 
 /* Parse and describe the RecipientInfo DER (one CHOICE value, as captured
  * from RecipientInfos).  CACHET_E_MALFORMED / CACHET_E_BAD_VERSION /
- * CACHET_E_UNKNOWN_OID with a frame at PATH for what is wrong. */
+ * CACHET_E_UNKNOWN_OID (and CACHET_E_UNSUPPORTED, CACHET_E_BAD_PARAMS for
+ * an algorithm Cachet knows but cannot use) with a frame at PATH for what
+ * is wrong.  INFO is filled as far as reading got, on failure too (an
+ * unknown OID appears in dotted form), so inspect can still show it.  An
+ * ori is described by its oriType; a static-static kari is described
+ * (and refused by _cachet_ri_open). */
 CACHET_INTERNAL int _cachet_ri_describe(const uint8_t *der, size_t len,
 					cachet_ri_info_t *info, const char *path,
 					cachet_diag_t *diag);
@@ -163,7 +168,21 @@ CACHET_INTERNAL int _cachet_ri_describe(const uint8_t *der, size_t len,
  *                           reveals a wrong key, never this call.
  *  CACHET_E_END             no key in KEYS matches this RecipientInfo
  *                           (rid, rKeyId, kekid or kind) -- public
- *                           information, no frame needed.
+ *                           information, no frame needed.  Always for
+ *                           an ori.  Matching: ktri and kari compare the
+ *                           rid with KEYS->ck[i].crt (issuer DER and
+ *                           serial, or the subjectKeyIdentifier
+ *                           extension); kekri compares keyIdentifier
+ *                           with KEYS->kek[i].id, and a KEK without id
+ *                           is tried when its length fits the wrap;
+ *                           pwri tries every password (without a
+ *                           keyDerivationAlgorithm, each password as
+ *                           long as the KEK cipher's key is the KEK).
+ *  CACHET_E_KEY_MISMATCH    the rid matched, but the key cannot serve
+ *                           (not RSA for ktri, RSASSA-PSS, another
+ *                           curve for kari); CACHET_E_BAD_KEY: a KEK
+ *                           named by its id whose length does not fit
+ *                           the wrap.  With a frame.
  *  CACHET_E_DECRYPT_FAILED  a key matched but unwrapping failed
  *                           (integrity check, length, padding, point off
  *                           the curve...).  No frame unless KEYS->debug.

@@ -223,3 +223,63 @@ bool parse_time(const char *s, time_t *t)
 	*t = timegm(&tm);
 	return true;
 }
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int parse_hex(const char *s, cachet_datum_t *out)
+{
+	size_t n = strlen(s);
+	out->data = NULL;
+	out->size = 0;
+	if (n == 0 || n % 2 != 0)
+		return -1;
+	out->data = malloc(n / 2);
+	if (out->data == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i += 2) {
+		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+		if (hi < 0 || lo < 0) {
+			cachet_free_secret(out);
+			return -1;
+		}
+		out->data[i / 2] = (uint8_t)(hi << 4 | lo);
+	}
+	out->size = n / 2;
+	return 0;
+}
+
+int parse_id(const char *s, cachet_datum_t *out)
+{
+	if (strncmp(s, "hex:", 4) == 0)
+		return parse_hex(s + 4, out);
+	out->size = strlen(s);
+	out->data = malloc(out->size ? out->size : 1);
+	if (out->data == NULL || out->size == 0) {
+		free(out->data);
+		out->data = NULL;
+		out->size = 0;
+		return -1;
+	}
+	memcpy(out->data, s, out->size);
+	return 0;
+}
+
+int read_secret_file(const char *path, cachet_datum_t *out)
+{
+	if (read_file(path, out) < 0)
+		return -1;
+	/* One line: a trailing newline (and carriage return) is not part of
+	 * the secret. */
+	while (out->size > 0 && (out->data[out->size - 1] == '\n' || out->data[out->size - 1] == '\r'))
+		out->data[--out->size] = 0;
+	return 0;
+}

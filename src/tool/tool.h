@@ -37,6 +37,12 @@ void out_abort(outfile_t *o);
 int in_open(const char *path);
 /* Read a whole (small) file: certificates, keys. */
 int read_file(const char *path, cachet_datum_t *out);
+/* Hex text to bytes (allocated; wipe with cachet_free_secret). */
+int parse_hex(const char *s, cachet_datum_t *out);
+/* A key identifier: the literal bytes of S, or hex after "hex:". */
+int parse_id(const char *s, cachet_datum_t *out);
+/* A password file: its bytes without the trailing newline. */
+int read_secret_file(const char *path, cachet_datum_t *out);
 /* Exit status for a library code. */
 int exit_for(int code);
 /* Print "cachet CMD: ..." and the diagnostic chain to stderr. */
@@ -48,5 +54,7 @@ int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_encrypt(int argc, char **argv);
+int cmd_decrypt(int argc, char **argv);
 
 #endif

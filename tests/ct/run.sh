@@ -11,7 +11,7 @@
 # Programs are looked up in $CT_BUILDDIR (default: tests/ct under the
 # current directory, which is the build tree when make check runs this).
 
-progs="ct-pkcs1 ct-oaep ct-kw ct-tag ct-cbcpad"
+progs="ct-pkcs1 ct-oaep ct-kw ct-tag ct-cbcpad ct-pwri"
 dir=${CT_BUILDDIR:-tests/ct}
 : "${CACHET_PKI_DIR:=${top_srcdir:-.}/vectors/pki}"
 export CACHET_PKI_DIR

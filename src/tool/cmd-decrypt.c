@@ -1,0 +1,225 @@
+/* cmd-decrypt.c -- cachet decrypt: EnvelopedData, AuthEnvelopedData and
+ * EncryptedData.  The plaintext is held in a temporary file and released
+ * only when the library says the content decrypted and authenticated. */
+#include "tool.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_KEYS 16
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: cachet decrypt -i IN -o OUT [--cert CERT --key KEY [--pass KEYPASS]] ...\n"
+		"                      [--password PW | --password-file FILE] [--kek HEX [--kek-id ID]]\n"
+		"                      [--content-key HEX] [--legacy] [--debug-decrypt] [-v] [--json]\n"
+		"Decrypt the EnvelopedData, AuthEnvelopedData or EncryptedData in IN.  OUT appears\n"
+		"only when the content decrypted and authenticated; every decryption failure gives\n"
+		"the same message and exit status 1.\n");
+}
+
+int cmd_decrypt(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"in", required_argument, NULL, 'i'},
+		{"out", required_argument, NULL, 'o'},
+		{"cert", required_argument, NULL, 'c'},
+		{"key", required_argument, NULL, 'k'},
+		{"pass", required_argument, NULL, 'a'},
+		{"password", required_argument, NULL, 'p'},
+		{"password-file", required_argument, NULL, 'P'},
+		{"kek", required_argument, NULL, 'K'},
+		{"kek-id", required_argument, NULL, 'I'},
+		{"content-key", required_argument, NULL, 'C'},
+		{"legacy", no_argument, NULL, 'L'},
+		{"debug-decrypt", no_argument, NULL, 'D'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *in = NULL, *out = NULL, *certs[MAX_KEYS], *keys[MAX_KEYS], *pw = NULL, *pwfile = NULL,
+		   *kek = NULL, *kek_id = NULL, *ckey = NULL, *keypass = NULL;
+	size_t ncerts = 0, nkeys = 0;
+	unsigned policy = 0;
+	bool verbose = false, json = false;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "i:o:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': in = optarg; break;
+		case 'o': out = optarg; break;
+		case 'c':
+			if (ncerts == MAX_KEYS) goto bad;
+			certs[ncerts++] = optarg;
+			break;
+		case 'k':
+			if (nkeys == MAX_KEYS) goto bad;
+			keys[nkeys++] = optarg;
+			break;
+		case 'a': keypass = optarg; break;
+		case 'p': pw = optarg; break;
+		case 'P': pwfile = optarg; break;
+		case 'K': kek = optarg; break;
+		case 'I': kek_id = optarg; break;
+		case 'C': ckey = optarg; break;
+		case 'L': policy |= CACHET_POLICY_LEGACY; break;
+		case 'D': policy |= CACHET_POLICY_DEBUG_DECRYPT; break;
+		case 'v': verbose = true; break;
+		case 'j': json = verbose = true; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: goto bad;
+		}
+	}
+	if (optind != argc || in == NULL || out == NULL)
+		goto bad;
+	if (ncerts != nkeys) {
+		fprintf(stderr, "cachet decrypt: each --cert needs its --key\n");
+		return EXIT_USAGE;
+	}
+	if (pw && pwfile) {
+		fprintf(stderr, "cachet decrypt: give --password or --password-file, not both\n");
+		return EXIT_USAGE;
+	}
+	if (kek_id && !kek) {
+		fprintf(stderr, "cachet decrypt: --kek-id needs --kek\n");
+		return EXIT_USAGE;
+	}
+	if (nkeys == 0 && !pw && !pwfile && !kek && !ckey) {
+		fprintf(stderr, "cachet decrypt: give a key (--cert/--key, --password, --kek or --content-key)\n");
+		return EXIT_USAGE;
+	}
+
+	cachet_decrypt_t *d = NULL;
+	cachet_diag_t *diag = NULL;
+	cachet_source_t *src = NULL;
+	cachet_sink_t *snk = NULL;
+	cachet_datum_t a = {0}, b = {0};
+	outfile_t of = {0};
+	FILE *hold = NULL;
+	bool to_stdout = strcmp(out, "-") == 0;
+	int ret = 0, fd = -1, status = EXIT_IO;
+
+	of.fd = -1;
+	if ((ret = cachet_diag_init(&diag)) < 0 || (ret = cachet_decrypt_init(&d)) < 0)
+		goto done;
+	if ((ret = cachet_decrypt_set_policy(d, policy)) < 0)
+		goto done;
+	for (size_t i = 0; i < nkeys; i++) {
+		if (read_file(certs[i], &a) < 0 || read_file(keys[i], &b) < 0)
+			goto done;
+		ret = cachet_decrypt_add_key(d, &a, &b, keypass, diag);
+		free(a.data);
+		a.data = NULL;
+		cachet_free_secret(&b);
+		if (ret < 0)
+			goto done;
+	}
+	if (pwfile) {
+		if (read_secret_file(pwfile, &a) < 0)
+			goto done;
+		ret = cachet_decrypt_add_password(d, a.data, a.size);
+		cachet_free_secret(&a);
+		if (ret < 0)
+			goto done;
+	} else if (pw) {
+		if ((ret = cachet_decrypt_add_password(d, (const uint8_t *)pw, strlen(pw))) < 0)
+			goto done;
+	}
+	if (kek) {
+		if (parse_hex(kek, &a) < 0 || (kek_id && parse_id(kek_id, &b) < 0)) {
+			fprintf(stderr, "cachet decrypt: --kek wants hex, --kek-id text or hex:...\n");
+			cachet_free_secret(&a);
+			status = EXIT_USAGE;
+			goto cleanup;
+		}
+		ret = cachet_decrypt_add_kek(d, kek_id ? &b : NULL, &a, diag);
+		cachet_free_secret(&a);
+		free(b.data);
+		b.data = NULL;
+		if (ret < 0)
+			goto done;
+	}
+	if (ckey) {
+		if (parse_hex(ckey, &a) < 0) {
+			fprintf(stderr, "cachet decrypt: --content-key wants hex\n");
+			status = EXIT_USAGE;
+			goto cleanup;
+		}
+		ret = cachet_decrypt_set_content_key(d, &a, diag);
+		cachet_free_secret(&a);
+		if (ret < 0)
+			goto done;
+	}
+	if ((fd = in_open(in)) < 0)
+		goto done;
+	if ((ret = cachet_source_init_fd(&src, fd)) < 0)
+		goto done;
+	/* Nothing unauthenticated reaches OUT: a file is written under a
+	 * temporary name and renamed on success; standard output gets the
+	 * content from an unlinked temporary file afterwards. */
+	if (to_stdout) {
+		if ((hold = tmpfile()) == NULL) {
+			fprintf(stderr, "cachet decrypt: cannot create a temporary file\n");
+			goto done;
+		}
+		if ((ret = cachet_sink_init_fd(&snk, fileno(hold))) < 0)
+			goto done;
+	} else {
+		if (out_open(&of, out) < 0)
+			goto done;
+		if ((ret = cachet_sink_init_fd(&snk, of.fd)) < 0)
+			goto done;
+	}
+	ret = cachet_decrypt_run(d, src, snk, diag);
+	if (verbose) {
+		cachet_datum_t text = {0};
+		if (cachet_decrypt_summary(d, json ? CACHET_INSPECT_JSON : 0, &text) == 0) {
+			fwrite(text.data, 1, text.size, stderr);
+			cachet_free(text.data);
+		}
+	}
+	if (ret < 0)
+		goto done;
+	if (to_stdout) {
+		char buf[65536];
+		size_t n;
+		status = EXIT_OK;
+		if (fseek(hold, 0, SEEK_SET) != 0)
+			status = EXIT_IO;
+		while (status == EXIT_OK && (n = fread(buf, 1, sizeof(buf), hold)) > 0)
+			if (fwrite(buf, 1, n, stdout) != n)
+				status = EXIT_IO;
+		if (status == EXIT_OK && (ferror(hold) || fflush(stdout) != 0))
+			status = EXIT_IO;
+		goto cleanup;
+	}
+	status = out_commit(&of) < 0 ? EXIT_IO : EXIT_OK;
+	goto cleanup;
+done:
+	if (ret < 0) {
+		report_error("decrypt", ret, diag);
+		status = exit_for(ret);
+	}
+cleanup:
+	if (status != EXIT_OK)
+		out_abort(&of);
+	cachet_sink_deinit(snk);
+	if (hold)
+		fclose(hold);
+	if (fd > STDIN_FILENO)
+		close(fd);
+	free(a.data);
+	free(b.data);
+	cachet_source_deinit(src);
+	cachet_decrypt_deinit(d);
+	cachet_diag_deinit(diag);
+	return status;
+bad:
+	usage(stderr);
+	return EXIT_USAGE;
+}
