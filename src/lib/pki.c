@@ -408,3 +408,15 @@ int _cachet_path_validate(gnutls_x509_crt_t leaf, const cachet_certset_t *pool,
 	snprintf(detail, n, "path of %zu certificate%s to trust anchor %s", len, len == 1 ? "" : "s", who);
 	return 0;
 }
+
+void _cachet_dn_describe(const uint8_t *der, size_t len, char *buf, size_t n)
+{
+	gnutls_datum_t in = {(unsigned char *)(uintptr_t)der, (unsigned)len};
+	gnutls_datum_t out = {NULL, 0};
+
+	if (len > 0xffffu || gnutls_x509_rdn_get2(&in, &out, 0) < 0 || out.data == NULL)
+		snprintf(buf, n, "(unreadable name)");
+	else
+		snprintf(buf, n, "%s", (const char *)out.data);
+	gnutls_free(out.data);
+}

@@ -38,6 +38,10 @@ CACHET_INTERNAL long _cachet_certset_find_skid(const cachet_certset_t *set,
 /* "CN=Alice,O=Cachet Test <alice@example.org>" into BUF. */
 CACHET_INTERNAL void _cachet_crt_describe(gnutls_x509_crt_t crt, char *buf,
 					  size_t n);
+/* The RFC 4514 text of the DER Name DER/LEN into BUF ("(unreadable name)"
+ * when GnuTLS cannot read it). */
+CACHET_INTERNAL void _cachet_dn_describe(const uint8_t *der, size_t len,
+					 char *buf, size_t n);
 /* Raw issuer Name DER and serial content octets of CRT (allocated). */
 CACHET_INTERNAL int _cachet_crt_iasn(gnutls_x509_crt_t crt, cbuf_t *issuer,
 				     cbuf_t *serial);

@@ -344,6 +344,44 @@ static const cachet_alg_t alg_table[] = {
 	ROW(CACHET_ALG_PSPECIFIED, "1.2.840.113549.1.1.9", "id-pSpecified",
 	    ALG_KIND_PSOURCE, ALG_PARAMS_REQUIRED, CACHET_ALG_NONE, 0,
 	    "RFC 8017 appendix A.2.1"),
+	/* ---- known, but not supported: reported as such (not as unknown
+	 * object identifiers) ---- */
+#define UNSUP (ALG_F_UNSUPPORTED | ALG_F_VERIFY_ONLY)
+	ROW(CACHET_ALG_CMS3DES_WRAP, "1.2.840.113549.1.9.16.3.6",
+	    "id-alg-CMS3DESwrap", ALG_KIND_KEY_WRAP, ALG_PARAMS_NULL,
+	    CACHET_ALG_NONE, UNSUP, "RFC 3370 section 4.3.1"),
+	ROW(CACHET_ALG_CMSRC2_WRAP, "1.2.840.113549.1.9.16.3.7",
+	    "id-alg-CMSRC2wrap", ALG_KIND_KEY_WRAP, ALG_PARAMS_REQUIRED,
+	    CACHET_ALG_NONE, UNSUP, "RFC 3370 section 4.3.2"),
+	ROW(CACHET_ALG_MQV_SHA1KDF, "1.3.133.16.840.63.0.16",
+	    "mqvSinglePass-sha1kdf-scheme", ALG_KIND_KEY_AGREE,
+	    ALG_PARAMS_REQUIRED, CACHET_ALG_SHA1, UNSUP, "RFC 5753 section 7.1.4"),
+	ROW(CACHET_ALG_MQV_SHA224KDF, "1.3.132.1.15.0",
+	    "mqvSinglePass-sha224kdf-scheme", ALG_KIND_KEY_AGREE,
+	    ALG_PARAMS_REQUIRED, CACHET_ALG_SHA224, UNSUP, "RFC 5753 section 7.1.4"),
+	ROW(CACHET_ALG_MQV_SHA256KDF, "1.3.132.1.15.1",
+	    "mqvSinglePass-sha256kdf-scheme", ALG_KIND_KEY_AGREE,
+	    ALG_PARAMS_REQUIRED, CACHET_ALG_SHA256, UNSUP, "RFC 5753 section 7.1.4"),
+	ROW(CACHET_ALG_MQV_SHA384KDF, "1.3.132.1.15.2",
+	    "mqvSinglePass-sha384kdf-scheme", ALG_KIND_KEY_AGREE,
+	    ALG_PARAMS_REQUIRED, CACHET_ALG_SHA384, UNSUP, "RFC 5753 section 7.1.4"),
+	ROW(CACHET_ALG_MQV_SHA512KDF, "1.3.132.1.15.3",
+	    "mqvSinglePass-sha512kdf-scheme", ALG_KIND_KEY_AGREE,
+	    ALG_PARAMS_REQUIRED, CACHET_ALG_SHA512, UNSUP, "RFC 5753 section 7.1.4"),
+	ROW(CACHET_ALG_AES128_CFB, "2.16.840.1.101.3.4.1.4", "aes128-CFB",
+	    ALG_KIND_CIPHER, ALG_PARAMS_REQUIRED, CACHET_ALG_NONE, UNSUP,
+	    "NIST CSOR (not a CMS content cipher)"),
+	ROW(CACHET_ALG_AES192_CFB, "2.16.840.1.101.3.4.1.24", "aes192-CFB",
+	    ALG_KIND_CIPHER, ALG_PARAMS_REQUIRED, CACHET_ALG_NONE, UNSUP,
+	    "NIST CSOR (not a CMS content cipher)"),
+	ROW(CACHET_ALG_AES256_CFB, "2.16.840.1.101.3.4.1.44", "aes256-CFB",
+	    ALG_KIND_CIPHER, ALG_PARAMS_REQUIRED, CACHET_ALG_NONE, UNSUP,
+	    "NIST CSOR (not a CMS content cipher)"),
+	/* No hash column: PBKDF2 over SHA-224 is not supported. */
+	ROW(CACHET_ALG_HMAC_SHA224, "1.2.840.113549.2.8", "hmacWithSHA224",
+	    ALG_KIND_MAC, ALG_PARAMS_ABSENT_OR_NULL, CACHET_ALG_NONE, UNSUP,
+	    "RFC 8018 appendix B.1.2"),
+#undef UNSUP
 };
 
 #define ALG_TABLE_LEN (sizeof(alg_table) / sizeof(alg_table[0]))

@@ -269,6 +269,9 @@ static int kari_check(const ri_t *ri, kari_t *k, cachet_diag_t *diag)
 	ENSURE(k->kea.alg->kind == ALG_KIND_KEY_AGREE, CACHET_E_UNSUPPORTED,
 	       "RFC 5753 section 7.1.4", where, "%s is not a key-agreement scheme",
 	       k->kea.alg->name);
+	ENSURE(!(k->kea.alg->flags & ALG_F_UNSUPPORTED), CACHET_E_UNSUPPORTED,
+	       k->kea.alg->rule, where, "%s is known but not supported (ECDH and X25519/X448 are)",
+	       k->kea.alg->name);
 	ENSURE(k->kea.params != NULL, CACHET_E_BAD_PARAMS, "RFC 5753 section 7.1.4", where,
 	       "%s without its KeyWrapAlgorithm", k->kea.alg->name);
 	ENSURE(k->keklen != 0, k->wrap.alg ? CACHET_E_UNSUPPORTED : CACHET_E_UNKNOWN_OID,

@@ -243,22 +243,6 @@ bool _cachet_ri_rid_matches(const ri_rid_t *rid, gnutls_x509_crt_t crt)
 	return match;
 }
 
-/* The RFC 4514 text of a DER Name.
- * TODO(lead): this is the one GnuTLS call outside pki.c/pki-key.c/pem.c
- * (doc/HACKING "Dependencies"); it belongs in pki.c as
- * _cachet_dn_describe(der, len, buf, n). */
-static void dn_text(const uint8_t *der, size_t len, char *buf, size_t n)
-{
-	gnutls_datum_t in = {(unsigned char *)(uintptr_t)der, (unsigned)len};
-	gnutls_datum_t out = {NULL, 0};
-
-	if (len > 0xffffu || gnutls_x509_rdn_get2(&in, &out, 0) < 0 || out.data == NULL)
-		snprintf(buf, n, "(unreadable name)");
-	else
-		snprintf(buf, n, "%s", (const char *)out.data);
-	gnutls_free(out.data);
-}
-
 void _cachet_ri_rid_text(const ri_rid_t *rid, char *buf, size_t n)
 {
 	char dn[256], hex[80];
@@ -268,7 +252,7 @@ void _cachet_ri_rid_text(const ri_rid_t *rid, char *buf, size_t n)
 		snprintf(buf, n, "skid=%s", hex);
 		return;
 	}
-	dn_text(rid->issuer, rid->ilen, dn, sizeof(dn));
+	_cachet_dn_describe(rid->issuer, rid->ilen, dn, sizeof(dn));
 	_cachet_ri_hex(rid->serial.data, rid->serial.size, hex, sizeof(hex));
 	snprintf(buf, n, "issuer=%s,serial=%s", dn, hex);
 }

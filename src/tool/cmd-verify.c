@@ -142,16 +142,7 @@ int cmd_verify(int argc, char **argv)
 		}
 	}
 	if (ret == 0 && to_stdout) {
-		char buf[65536];
-		size_t n;
-		status = EXIT_OK;
-		if (fseek(hold, 0, SEEK_SET) != 0)
-			status = EXIT_IO;
-		while (status == EXIT_OK && (n = fread(buf, 1, sizeof(buf), hold)) > 0)
-			if (fwrite(buf, 1, n, stdout) != n)
-				status = EXIT_IO;
-		if (status == EXIT_OK && (ferror(hold) || fflush(stdout) != 0))
-			status = EXIT_IO;
+		status = release_held(hold);
 		goto cleanup;
 	}
 	if (ret == 0) {

@@ -283,3 +283,15 @@ int read_secret_file(const char *path, cachet_datum_t *out)
 		out->data[--out->size] = 0;
 	return 0;
 }
+
+int release_held(FILE *hold)
+{
+	char buf[65536];
+	size_t n;
+	if (fseek(hold, 0, SEEK_SET) != 0)
+		return EXIT_IO;
+	while ((n = fread(buf, 1, sizeof(buf), hold)) > 0)
+		if (fwrite(buf, 1, n, stdout) != n)
+			return EXIT_IO;
+	return ferror(hold) || fflush(stdout) != 0 ? EXIT_IO : EXIT_OK;
+}

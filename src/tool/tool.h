@@ -33,6 +33,9 @@ int out_open(outfile_t *o, const char *path);
 int out_commit(outfile_t *o);
 void out_abort(outfile_t *o);
 
+/* Copy content held in the temporary file HOLD (until it was verified or
+ * authenticated) to stdout; EXIT_OK or EXIT_IO. */
+int release_held(FILE *hold);
 /* Open IN ("-" = stdin) as an fd; -1 with a message on failure. */
 int in_open(const char *path);
 /* Read a whole (small) file: certificates, keys. */
