@@ -504,6 +504,29 @@ int main(void)
 		}
 	}
 
+	/* authAttrs after more content than the decryptor keeps (1 MiB): a
+	 * size limit, named, never an unauthenticated success. */
+	{
+		static uint8_t ct_attr2[] = {0x30, 0x18, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01,
+					     0x09, 0x03, 0x31, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
+					     0x0d, 0x01, 0x07, 0x01};
+		cachet_datum_t attr = {ct_attr2, sizeof(ct_attr2)};
+		size_t n = (1u << 20) + 100;
+		uint8_t *p = pattern(n);
+		enc_spec_t es = {.kek = kek128, .keklen = 16, .auth_attr = &attr};
+		dec_spec_t ds = {.kek = kek128, .keklen = 16};
+		ret = encrypt_msg(&es, p, n, &m);
+		ok(ret == 0, "AES-128-GCM with authAttrs after 1 MiB + 100 octets encrypts (%s)",
+		   cachet_strerror_name(ret));
+		ret = decrypt_msg(&ds, &m, &o, NULL, NULL, 0);
+		ok(ret == CACHET_E_SIZE_LIMIT, "its decryption stops at the size limit (%s)",
+		   cachet_strerror_name(ret));
+		cachet_free(m.data);
+		cachet_free(o.data);
+		m.data = o.data = NULL;
+		free(p);
+	}
+
 	/* The pairing rule: an AEAD algorithm inside EnvelopedData (made by
 	 * rewriting aes128-CBC's last arc to aes128-GCM's). */
 	{

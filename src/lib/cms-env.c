@@ -29,10 +29,11 @@
  * content (RFC 5083 section 2.1), while AES-GCM and ChaCha20-Poly1305
  * absorb the additional data first.  The content streams through a
  * decryptor without additional data; the ciphertext is also kept, up to
- * CACHET_MAX_BOUNDED octets, and when authAttrs do turn up a second
+ * CACHET_MAX_AAD_LOOKBACK (1 MiB), and when authAttrs do turn up a second
  * decryptor with them authenticates the kept ciphertext.  Beyond that
  * size a message with authAttrs is refused (CACHET_E_SIZE_LIMIT);
- * messages without authAttrs stream at any size.
+ * messages without authAttrs (all that common clients write) stream at
+ * any size.
  */
 #include "ber.h"
 #include "crypto-enc.h"
@@ -47,6 +48,9 @@
 #define RULE_AUTH "RFC 5083 section 2.1"
 #define RULE_PAIR "RFC 5083 section 2.1; RFC 8551 section 2.7"
 #define CACHET_MAX_ATTRS 64 /* attributes of one kind per message */
+/* AuthEnvelopedData ciphertext kept for authAttrs that may follow it
+ * (see above).  Small, so memory stays flat for every message. */
+#define CACHET_MAX_AAD_LOOKBACK (1u << 20)
 
 typedef enum {
 	CT_ENVELOPED,
@@ -430,6 +434,22 @@ int cachet_encrypt_add_recipient(cachet_encrypt_t *e, const cachet_datum_t *cert
 	ENSURE(e->rcerts.n == before + 1, CACHET_E_INVALID_ARG, NULL, "recipient certificate",
 	       "give one certificate per recipient (found %zu)", e->rcerts.n - before);
 	CHECK(_cachet_pubkey_from_crt(&pub, e->rcerts.crt[before], diag));
+	{
+		/* RFC 8550 section 4.4.2: with keyUsage present, RSA key
+		 * transport needs keyEncipherment, key agreement keyAgreement. */
+		unsigned ku = 0;
+		bool rsa = _cachet_pubkey_type(pub) == CACHET_PK_RSA;
+		unsigned need = rsa ? GNUTLS_KEY_KEY_ENCIPHERMENT : GNUTLS_KEY_KEY_AGREEMENT;
+		ret = _cachet_crt_key_usage(e->rcerts.crt[before], &ku);
+		ENSURE(ret == 0 || ret == CACHET_E_END, ret, "RFC 5280 section 4.2.1.3", "recipient certificate",
+		       "the keyUsage extension cannot be read");
+		ENSURE(ret == CACHET_E_END || (ku & need), CACHET_E_POLICY, "RFC 8550 section 4.4.2",
+		       "recipient certificate",
+		       "the certificate's keyUsage does not include %s, so its key must not be used to %s",
+		       rsa ? "keyEncipherment" : "keyAgreement",
+		       rsa ? "transport a content-encryption key" : "agree on a key-encryption key");
+		ret = 0;
+	}
 	switch (_cachet_pubkey_type(pub)) {
 	case CACHET_PK_RSA:
 		break;
@@ -999,7 +1019,7 @@ static int content_chunk(void *opaque, const uint8_t *p, size_t n)
 	dstate_t *st = opaque;
 	int ret;
 	if (st->keep && st->kept_all) {
-		if (_cachet_add_ok(st->kept.size, n, CACHET_MAX_BOUNDED)) {
+		if (_cachet_add_ok(st->kept.size, n, CACHET_MAX_AAD_LOOKBACK)) {
 			CHECK_RET(_cachet_buf_append(&st->kept, p, n));
 		} else {
 			st->kept_all = false;
@@ -1130,11 +1150,20 @@ static int recover_cek(cachet_decrypt_t *d, cbuf_t *ris, size_t nris, size_t cek
 	} else if (first_policy != 0) {
 		ret = first_policy;
 	} else {
-		/* Which RecipientInfos exist is public: saying none is for the
-		 * given keys is no oracle. */
-		FAIL(CACHET_E_DECRYPT_FAILED, RULE_ENV, "recipientInfos",
-		     "no RecipientInfo is for the given key%s (%zu RecipientInfo%s in the message)",
-		     d->nkeys + d->nkek + d->npw > 1 ? "s" : "", nris, nris == 1 ? "" : "s");
+		/* Only KEM (ori) RecipientInfos: no key can open them here. */
+		bool only_ori = nris > 0;
+		for (size_t i = 0; i < nris; i++)
+			only_ori &= d->ri[i].kind == CACHET_RI_ORI;
+		ENSURE(!only_ori, CACHET_E_UNSUPPORTED, "RFC 5652 section 6.2.5", "recipientInfos",
+		       "every RecipientInfo is an OtherRecipientInfo (e.g. KEM, RFC 9629), which Cachet "
+		       "does not open yet");
+		/* Which RecipientInfos exist is public, but the uniform
+		 * failure keeps it to the debug switch all the same. */
+		ret = CACHET_E_DECRYPT_FAILED;
+		if (keys.debug)
+			_cachet_diag_push(diag, ret, "recipientInfos", RULE_ENV,
+					  "no RecipientInfo is for the given key%s (%zu RecipientInfo%s in the message)",
+					  d->nkeys + d->nkek + d->npw > 1 ? "s" : "", nris, nris == 1 ? "" : "s");
 	}
 cleanup:
 	if (ret < 0)
@@ -1445,7 +1474,7 @@ int cachet_decrypt_run(cachet_decrypt_t *d, cachet_source_t *in, cachet_sink_t *
 			ENSURE(st.kept_all, CACHET_E_SIZE_LIMIT, RULE_AUTH, "authAttrs",
 			       "authAttrs follow more than %u octets of content: Cachet authenticates them over at "
 			       "most that much ciphertext",
-			       CACHET_MAX_BOUNDED);
+			       CACHET_MAX_AAD_LOOKBACK);
 			/* The content went through without the AAD; the kept
 			 * ciphertext goes through again with it, and only the
 			 * octets not yet written are released. */

@@ -484,6 +484,17 @@ static void encrypt_blocks(cipher_core_t *c, uint8_t *dst, const uint8_t *src,
 	case CACHET_ALG_CHACHA20_POLY1305:
 		chacha_poly1305_encrypt(&c->k.chacha, n, dst, src);
 		break;
+	/* Nettle's AES-CBC entry points (one call for all blocks) run
+	 * about 1.5 times as fast as the generic cbc_encrypt. */
+	case CACHET_ALG_AES128_CBC:
+		cbc_aes128_encrypt(&c->k.aes128, c->iv, n, dst, src);
+		break;
+	case CACHET_ALG_AES192_CBC:
+		cbc_aes192_encrypt(&c->k.aes192, c->iv, n, dst, src);
+		break;
+	case CACHET_ALG_AES256_CBC:
+		cbc_aes256_encrypt(&c->k.aes256, c->iv, n, dst, src);
+		break;
 	default: /* CBC */
 		cbc_encrypt(&c->k, c->fn, c->spec->block, c->iv, n, dst, src);
 		break;

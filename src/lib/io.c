@@ -712,6 +712,8 @@ int _cachet_sink_write(cachet_sink_t *s, const uint8_t *p, size_t n)
 	int ret = 0;
 	if (s->err)
 		return s->err;
+	if (n == 0)
+		return 0; /* P may be NULL then */
 	switch (s->kind) {
 	case SNK_MEM:
 		ret = _cachet_buf_append(&s->mem, p, n);

@@ -420,3 +420,21 @@ void _cachet_dn_describe(const uint8_t *der, size_t len, char *buf, size_t n)
 		snprintf(buf, n, "%s", (const char *)out.data);
 	gnutls_free(out.data);
 }
+
+int _cachet_crt_key_id_sha1(gnutls_x509_crt_t crt, cbuf_t *out)
+{
+	uint8_t id[20];
+	size_t n = sizeof(id);
+	if (gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA1, id, &n) < 0 || n != sizeof(id))
+		return CACHET_E_BAD_CERT;
+	return _cachet_buf_append(out, id, n);
+}
+
+int _cachet_crt_key_usage(gnutls_x509_crt_t crt, unsigned *usage)
+{
+	unsigned critical = 0;
+	int r = gnutls_x509_crt_get_key_usage(crt, usage, &critical);
+	if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+		return CACHET_E_END;
+	return r < 0 ? CACHET_E_BAD_CERT : 0;
+}

@@ -38,6 +38,13 @@ CACHET_INTERNAL long _cachet_certset_find_skid(const cachet_certset_t *set,
 /* "CN=Alice,O=Cachet Test <alice@example.org>" into BUF. */
 CACHET_INTERNAL void _cachet_crt_describe(gnutls_x509_crt_t crt, char *buf,
 					  size_t n);
+/* SHA-1 over the certificate's whole SubjectPublicKeyInfo: the key
+ * identifier Windows uses when a certificate has no subjectKeyIdentifier
+ * extension. */
+CACHET_INTERNAL int _cachet_crt_key_id_sha1(gnutls_x509_crt_t crt, cbuf_t *out);
+/* The keyUsage bits (GNUTLS_KEY_*), or CACHET_E_END without the
+ * extension. */
+CACHET_INTERNAL int _cachet_crt_key_usage(gnutls_x509_crt_t crt, unsigned *usage);
 /* The RFC 4514 text of the DER Name DER/LEN into BUF ("(unreadable name)"
  * when GnuTLS cannot read it). */
 CACHET_INTERNAL void _cachet_dn_describe(const uint8_t *der, size_t len,

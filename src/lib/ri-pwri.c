@@ -355,9 +355,9 @@ int _cachet_ri_pwri_open(const ri_t *ri, const cachet_ri_keys_t *keys, size_t ce
 		/* The bound keeps a hostile message from burning CPU (ri.h). */
 		ENSURE(p.iterations <= max, CACHET_E_POLICY, "RFC 8018 section 4.2", where,
 		       "PBKDF2 with %lu iterations, above the bound of %lu", p.iterations, max);
-		ENSURE(p.prf_id != CACHET_ALG_HMAC_SHA1 || keys->allow_legacy,
-		       CACHET_E_WEAK_ALGORITHM, "RFC 8551 section 2.7", where,
-		       "PBKDF2 with hmacWithSHA1 is accepted only with the legacy policy");
+		/* hmacWithSHA1 is PBKDF2's DEFAULT prf (RFC 8018 appendix
+		 * A.2) and what OpenSSL 3.0 writes: read under every policy
+		 * (SHA-1's collisions do not touch HMAC), never written. */
 	}
 	/* Public length checks, by addition: a whole number of blocks, at
 	 * least two (RFC 3211 section 2.3.1), within Cachet's bound, and

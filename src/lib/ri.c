@@ -227,7 +227,15 @@ bool _cachet_ri_rid_matches(const ri_rid_t *rid, gnutls_x509_crt_t crt)
 	if (crt == NULL)
 		return false;
 	if (rid->is_skid) {
-		match = _cachet_crt_skid(crt, &a) == 0 && a.size == rid->skid.size &&
+		/* Without the extension, Windows names the recipient by SHA-1
+		 * over the whole SubjectPublicKeyInfo (seen in Outlook's
+		 * messages); that identifier is accepted too. */
+		if (_cachet_crt_skid(crt, &a) < 0) {
+			_cachet_buf_free(&a);
+			if (_cachet_crt_key_id_sha1(crt, &a) < 0)
+				_cachet_buf_free(&a);
+		}
+		match = a.size > 0 && a.size == rid->skid.size &&
 			memcmp(a.data, rid->skid.data, a.size) == 0;
 	} else if (_cachet_crt_iasn(crt, &a, &b) == 0) {
 		const uint8_t *s1 = b.data, *s2 = rid->serial.data;
@@ -437,7 +445,8 @@ int _cachet_ri_open(const uint8_t *der, size_t len, const cachet_ri_keys_t *keys
 	}
 cleanup:
 	_cachet_asn1_delete(&ri.node, false);
-	if (ret != 0 && cek != NULL)
+	/* Only a valid CEKLEN says how large the caller's buffer is. */
+	if (ret != 0 && cek != NULL && ceklen > 0 && ceklen <= CACHET_CEK_MAX)
 		cachet_wipe(cek, ceklen);
 	return ret;
 }
