@@ -527,6 +527,55 @@ int main(void)
 		free(p);
 	}
 
+	/* A message without its encryptedContent (detached, RFC 5652
+	 * section 6.1): the [0] with its one segment is cut out. */
+	{
+		enc_spec_t es = {.ckey = kek128, .cklen = 16};
+		dec_spec_t ds = {.ckey = kek128, .cklen = 16};
+		static const uint8_t seg[] = {0xa0, 0x80, 0x04, 0x10};
+		ret = encrypt_msg(&es, big, 0, &m);
+		long at = find(&m, seg, sizeof(seg));
+		ok(ret == 0 && at >= 0 && (size_t)at + 22 <= m.size &&
+			   m.data[at + 20] == 0 && m.data[at + 21] == 0,
+		   "an empty EncryptedData has one 16-octet segment to cut");
+		if (at >= 0 && (size_t)at + 22 <= m.size) {
+			memmove(m.data + at, m.data + at + 22, m.size - (size_t)at - 22);
+			m.size -= 22;
+			ret = decrypt_msg(&ds, &m, &o, NULL, NULL, 0);
+			ok(ret == CACHET_E_NO_CONTENT, "without encryptedContent: NO_CONTENT (%s)",
+			   cachet_strerror_name(ret));
+			cachet_free(o.data);
+			o.data = NULL;
+		}
+		cachet_free(m.data);
+		m.data = NULL;
+	}
+
+	/* A version other than section 6.1's is a finding, not a failure
+	 * (RFC 5652 section 1.3): EnvelopedData with a kekri says 2; make it
+	 * 0. */
+	{
+		enc_spec_t es = {.kek = kek128, .keklen = 16, .cipher = CACHET_CIPHER_AES128_CBC};
+		dec_spec_t ds = {.kek = kek128, .keklen = 16};
+		static const uint8_t v2[] = {0x30, 0x80, 0x02, 0x01, 0x02, 0x31};
+		ret = encrypt_msg(&es, big, 100, &m);
+		long at = find(&m, v2, sizeof(v2));
+		ok(ret == 0 && at >= 0, "EnvelopedData version 2 in the encoding");
+		if (at >= 0) {
+			m.data[at + 4] = 0x00;
+			ret = decrypt_msg(&ds, &m, &o, &sum, NULL, 0);
+			ok(ret == 0 && same(&o, big, 100) && sum && strstr(sum, "\"version\":0") &&
+				   strstr(sum, "RFC 5652 section 6.1 says 2"),
+			   "version 0 where 2 is due decrypts, with a finding (%s)", cachet_strerror_name(ret));
+			free(sum);
+			sum = NULL;
+			cachet_free(o.data);
+			o.data = NULL;
+		}
+		cachet_free(m.data);
+		m.data = NULL;
+	}
+
 	/* The pairing rule: an AEAD algorithm inside EnvelopedData (made by
 	 * rewriting aes128-CBC's last arc to aes128-GCM's). */
 	{

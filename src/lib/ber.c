@@ -322,6 +322,36 @@ int _cachet_ber_stream_octets(ber_reader_t *r, const ber_hdr_t *h,
 	return _cachet_ber_leave(r);
 }
 
+int _cachet_ber_next_required(ber_reader_t *r, ber_hdr_t *h, const char *what,
+			      const char *rule)
+{
+	int ret = _cachet_ber_next(r, h);
+	if (ret == CACHET_E_END) {
+		_cachet_diag_push(r->diag, CACHET_E_MALFORMED, what, rule, "%s is missing", what);
+		return CACHET_E_MALFORMED;
+	}
+	return ret;
+}
+
+int _cachet_ber_expect_eof(ber_reader_t *r)
+{
+	/* Any byte after it, even one that cannot start an element, is
+	 * trailing data. */
+	uint8_t extra;
+	long n = _cachet_source_read(r->src, &extra, 1);
+	if (n < 0) {
+		_cachet_diag_push(r->diag, (int)n, "input", NULL, "reading the input failed");
+		return (int)n;
+	}
+	if (n > 0) {
+		_cachet_diag_push(r->diag, CACHET_E_TRAILING_DATA, "input", "RFC 5652 section 3",
+				  "bytes follow the ContentInfo (from byte %llu)",
+				  (unsigned long long)(_cachet_source_offset(r->src) - 1));
+		return CACHET_E_TRAILING_DATA;
+	}
+	return 0;
+}
+
 int _cachet_ber_stream_value(ber_reader_t *r, const ber_hdr_t *h,
 			     ber_chunk_fn fn, void *opaque)
 {

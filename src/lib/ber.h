@@ -75,6 +75,15 @@ CACHET_INTERNAL int _cachet_ber_next(ber_reader_t *r, ber_hdr_t *h);
 CACHET_INTERNAL int _cachet_ber_expect(ber_reader_t *r, ber_hdr_t *h,
 				       uint8_t cls, bool cons, uint32_t tag,
 				       const char *what);
+/* Like _cachet_ber_next, but the element must be there: CACHET_E_END
+ * becomes CACHET_E_MALFORMED with a frame naming WHAT under RULE. */
+CACHET_INTERNAL int _cachet_ber_next_required(ber_reader_t *r, ber_hdr_t *h,
+					      const char *what,
+					      const char *rule);
+/* After the outermost element: the input must end here (RFC 5652
+ * section 3: the ContentInfo is the whole input).  CACHET_E_TRAILING_DATA
+ * names the first extra byte. */
+CACHET_INTERNAL int _cachet_ber_expect_eof(ber_reader_t *r);
 /* Give back a header just read (for OPTIONAL look-ahead). */
 CACHET_INTERNAL int _cachet_ber_unread(ber_reader_t *r, const ber_hdr_t *h);
 /* Enter constructed element H (just read). */

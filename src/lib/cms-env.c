@@ -231,8 +231,8 @@ static int read_cipher_alg(const cbuf_t *alg, ct_kind_t kind, unsigned policy,
 		ENSURE(ret == 0, CACHET_E_UNSUPPORTED, a->rule, path, "rc2ParameterVersion %lu is not known",
 		       sel->p.rc2_version);
 		/* The key is as long as the effective key bits say (RFC 3370
-		 * section 4.3, at most 128 bits as Cachet reads it). */
-		sel->key_len = ekb / 8 > 0 && ekb <= 1024 ? (ekb + 7) / 8 : 16;
+		 * section 5.2); _cachet_rc2_ekb gives 40 to 1024 bits. */
+		sel->key_len = (ekb + 7) / 8;
 		ENSURE(sel->key_len <= CACHET_CEK_MAX, CACHET_E_UNSUPPORTED, a->rule, path,
 		       "RC2 keys above %d octets are not supported", CACHET_CEK_MAX);
 		snprintf(desc, desclen, "%s (%u effective key bits)", a->name, ekb);
@@ -478,14 +478,9 @@ int cachet_encrypt_add_recipient(cachet_encrypt_t *e, const cachet_datum_t *cert
 	pub = NULL;
 	ret = 0;
 cleanup:
-	if (ret < 0 && e->rcerts.n > before && e->nr < e->rcerts.n) {
-		/* Keep the certificate set and the recipient list in step. */
-		while (e->rcerts.n > e->nr) {
-			e->rcerts.n--;
-			gnutls_x509_crt_deinit(e->rcerts.crt[e->rcerts.n]);
-			_cachet_buf_free(&e->rcerts.der[e->rcerts.n]);
-		}
-	}
+	/* Keep the certificate set and the recipient list in step. */
+	if (ret < 0)
+		_cachet_certset_truncate(&e->rcerts, e->nr);
 	_cachet_pubkey_free(pub);
 	return ret;
 }
@@ -643,13 +638,6 @@ static int make_originator_info(const cachet_certset_t *set, cbuf_t *out)
 	return ret < 0 ? ret : _cachet_der_wrap(out, off, 0xa0);
 }
 
-/* Write [1]/[2] attributes: the DER SET OF, sorted (X.690 11.6), with
- * IDENT in place of the SET tag. */
-static int put_attrs(cbuf_t *out, uint8_t ident, cbuf_t *attrs, size_t n)
-{
-	return _cachet_der_set_of(out, ident, attrs, n);
-}
-
 int cachet_encrypt_run(cachet_encrypt_t *e, cachet_source_t *content, cachet_sink_t *out, unsigned flags,
 		       cachet_diag_t *diag)
 {
@@ -712,7 +700,7 @@ int cachet_encrypt_run(cachet_encrypt_t *e, cachet_source_t *content, cachet_sin
 	if (kind == CT_AUTHENVELOPED && e->nauth > 0) {
 		/* RFC 5083 section 2.2: the AAD is the DER of authAttrs with
 		 * the universal SET OF tag, not the [1]. */
-		CHECK(put_attrs(&aad, 0x31, e->auth, e->nauth));
+		CHECK(_cachet_der_set_of(&aad, 0x31, e->auth, e->nauth));
 		CHECK(_cachet_encryptor_aad(enc, aad.data, aad.size));
 	}
 	if (kind != CT_ENCRYPTED)
@@ -785,12 +773,12 @@ int cachet_encrypt_run(cachet_encrypt_t *e, cachet_source_t *content, cachet_sin
 
 	if (kind == CT_AUTHENVELOPED) {
 		if (e->nauth > 0)
-			CHECK(put_attrs(&tail, 0xa1, e->auth, e->nauth));
+			CHECK(_cachet_der_set_of(&tail, 0xa1, e->auth, e->nauth));
 		CHECK(_cachet_der_append(&tail, 0x04, tag, taglen));
 		if (e->nunprot > 0)
-			CHECK(put_attrs(&tail, 0xa2, e->unprot, e->nunprot));
+			CHECK(_cachet_der_set_of(&tail, 0xa2, e->unprot, e->nunprot));
 	} else if (e->nunprot > 0) {
-		CHECK(put_attrs(&tail, 0xa1, e->unprot, e->nunprot));
+		CHECK(_cachet_der_set_of(&tail, 0xa1, e->unprot, e->nunprot));
 	}
 	CHECK(_cachet_sink_write(dst, tail.data, tail.size));
 	CHECK(_cachet_ber_put_eoc(dst, 3)); /* the content type, [0], ContentInfo */
@@ -923,13 +911,8 @@ int cachet_decrypt_add_key(cachet_decrypt_t *d, const cachet_datum_t *cert, cons
 	k = NULL;
 	ret = 0;
 cleanup:
-	if (ret < 0) {
-		while (d->certs.n > d->nkeys) {
-			d->certs.n--;
-			gnutls_x509_crt_deinit(d->certs.crt[d->certs.n]);
-			_cachet_buf_free(&d->certs.der[d->certs.n]);
-		}
-	}
+	if (ret < 0)
+		_cachet_certset_truncate(&d->certs, d->nkeys);
 	_cachet_privkey_free(k);
 	_cachet_pubkey_free(pub);
 	return ret;
@@ -1065,17 +1048,6 @@ cleanup:
 	return ret;
 }
 
-/* The next element, which must exist. */
-static int next_required(ber_reader_t *r, ber_hdr_t *h, const char *what, const char *rule)
-{
-	int ret = _cachet_ber_next(r, h);
-	if (ret == CACHET_E_END) {
-		_cachet_diag_push(r->diag, CACHET_E_MALFORMED, what, rule, "%s is missing", what);
-		return CACHET_E_MALFORMED;
-	}
-	return ret;
-}
-
 /* Try the RecipientInfos for the content-encryption key. */
 static int recover_cek(cachet_decrypt_t *d, cbuf_t *ris, size_t nris, size_t ceklen, uint8_t *cek,
 		       cachet_diag_t *diag)
@@ -1155,8 +1127,8 @@ static int recover_cek(cachet_decrypt_t *d, cbuf_t *ris, size_t nris, size_t cek
 		for (size_t i = 0; i < nris; i++)
 			only_ori &= d->ri[i].kind == CACHET_RI_ORI;
 		ENSURE(!only_ori, CACHET_E_UNSUPPORTED, "RFC 5652 section 6.2.5", "recipientInfos",
-		       "every RecipientInfo is an OtherRecipientInfo (e.g. KEM, RFC 9629), which Cachet "
-		       "does not open yet");
+		       "every RecipientInfo is an OtherRecipientInfo (e.g. KEM, RFC 9629); Cachet opens "
+		       "ktri, kari, kekri and pwri");
 		/* Which RecipientInfos exist is public, but the uniform
 		 * failure keeps it to the debug switch all the same. */
 		ret = CACHET_E_DECRYPT_FAILED;
@@ -1237,7 +1209,7 @@ int cachet_decrypt_run(cachet_decrypt_t *d, cachet_source_t *in, cachet_sink_t *
 
 	if (d->kind != CT_ENCRYPTED) {
 		/* originatorInfo [0] IMPLICIT OPTIONAL */
-		CHECK(next_required(&r, &h, "recipientInfos", rule));
+		CHECK(_cachet_ber_next_required(&r, &h, "recipientInfos", rule));
 		if (ber_is(&h, BER_CONTEXT, true, 0)) {
 			cbuf_t oi = {0};
 			asn1_node on = NULL;
@@ -1257,7 +1229,7 @@ int cachet_decrypt_run(cachet_decrypt_t *d, cachet_source_t *in, cachet_sink_t *
 			CHECK(ret);
 			d->has_orig = true;
 			d->orig_certs = nc;
-			CHECK(next_required(&r, &h, "recipientInfos", rule));
+			CHECK(_cachet_ber_next_required(&r, &h, "recipientInfos", rule));
 		}
 		/* recipientInfos SET SIZE (1..MAX) OF RecipientInfo */
 		r.path = "recipientInfos";
@@ -1416,14 +1388,7 @@ int cachet_decrypt_run(cachet_decrypt_t *d, cachet_source_t *in, cachet_sink_t *
 	CHECK(_cachet_ber_leave(&r)); /* the content type */
 	CHECK(_cachet_ber_leave(&r)); /* [0] */
 	CHECK(_cachet_ber_leave(&r)); /* ContentInfo */
-	{
-		uint8_t extra;
-		long n = _cachet_source_read(r.src, &extra, 1);
-		ENSURE(n >= 0, (int)n, NULL, "input", "reading the input failed");
-		ENSURE(n == 0, CACHET_E_TRAILING_DATA, "RFC 5652 section 3", "input",
-		       "bytes follow the ContentInfo (from byte %llu)",
-		       (unsigned long long)(_cachet_source_offset(r.src) - 1));
-	}
+	CHECK(_cachet_ber_expect_eof(&r));
 
 	/* Structure rules that do not stop decryption but are reported. */
 	if (d->kind == CT_AUTHENVELOPED) {

@@ -1642,17 +1642,6 @@ static int read_certs(vstate_t *st, const cbuf_t *set)
 	return 0;
 }
 
-/* The next element, which must exist. */
-static int next_required(ber_reader_t *r, ber_hdr_t *h, const char *what)
-{
-	int ret = _cachet_ber_next(r, h);
-	if (ret == CACHET_E_END) {
-		_cachet_diag_push(r->diag, CACHET_E_MALFORMED, what, RULE_SD, "%s is missing", what);
-		return CACHET_E_MALFORMED;
-	}
-	return ret;
-}
-
 int cachet_verify_run(cachet_verify_t *v, cachet_source_t *in,
 		      cachet_source_t *detached, cachet_sink_t *content_out,
 		      cachet_report_t **report, cachet_diag_t *diag)
@@ -1781,18 +1770,18 @@ int cachet_verify_run(cachet_verify_t *v, cachet_source_t *in,
 
 	/* certificates [0], crls [1], signerInfos (section 5.1). */
 	r.path = "SignedData";
-	CHECK(next_required(&r, &h, "SignedData.signerInfos"));
+	CHECK(_cachet_ber_next_required(&r, &h, "SignedData.signerInfos", RULE_SD));
 	if (ber_is(&h, BER_CONTEXT, true, 0)) {
 		r.path = "SignedData.certificates";
 		_cachet_buf_free(&buf);
 		CHECK(_cachet_ber_capture(&r, &h, &buf, CACHET_MAX_BOUNDED));
 		CHECK(read_certs(st, &buf));
-		CHECK(next_required(&r, &h, "SignedData.signerInfos"));
+		CHECK(_cachet_ber_next_required(&r, &h, "SignedData.signerInfos", RULE_SD));
 	}
 	if (ber_is(&h, BER_CONTEXT, true, 1)) {
 		r.path = "SignedData.crls";
 		CHECK(_cachet_ber_skip(&r, &h));
-		CHECK(next_required(&r, &h, "SignedData.signerInfos"));
+		CHECK(_cachet_ber_next_required(&r, &h, "SignedData.signerInfos", RULE_SD));
 	}
 	r.path = "SignedData.signerInfos";
 	ENSURE(ber_is(&h, BER_UNIVERSAL, true, BER_TAG_SET), CACHET_E_MALFORMED, RULE_SD,
@@ -1813,17 +1802,7 @@ int cachet_verify_run(cachet_verify_t *v, cachet_source_t *in,
 	CHECK(_cachet_ber_leave(&r)); /* SignedData */
 	CHECK(_cachet_ber_leave(&r)); /* [0] */
 	CHECK(_cachet_ber_leave(&r)); /* ContentInfo */
-	{
-		/* The ContentInfo is the whole input (RFC 5652 section 3):
-		 * any byte after it, even one that cannot start an element,
-		 * is trailing data. */
-		uint8_t extra;
-		long n = _cachet_source_read(r.src, &extra, 1);
-		ENSURE(n >= 0, (int)n, NULL, "input", "reading the input failed");
-		ENSURE(n == 0, CACHET_E_TRAILING_DATA, "RFC 5652 section 3", "input",
-		       "bytes follow the ContentInfo (from byte %llu)",
-		       (unsigned long long)(_cachet_source_offset(r.src) - 1));
-	}
+	CHECK(_cachet_ber_expect_eof(&r));
 
 	ENSURE(has_content || detached != NULL || nsi == 0, CACHET_E_NO_CONTENT, "RFC 5652 section 5.2",
 	       "SignedData.encapContentInfo", "the signature is detached: give the signed content");

@@ -438,3 +438,12 @@ int _cachet_crt_key_usage(gnutls_x509_crt_t crt, unsigned *usage)
 		return CACHET_E_END;
 	return r < 0 ? CACHET_E_BAD_CERT : 0;
 }
+
+void _cachet_certset_truncate(cachet_certset_t *set, size_t n)
+{
+	while (set->n > n) {
+		set->n--;
+		gnutls_x509_crt_deinit(set->crt[set->n]);
+		_cachet_buf_free(&set->der[set->n]);
+	}
+}

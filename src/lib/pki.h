@@ -24,6 +24,8 @@ CACHET_INTERNAL int _cachet_certset_add_der(cachet_certset_t *set,
 					    const char *path,
 					    cachet_diag_t *diag);
 CACHET_INTERNAL void _cachet_certset_free(cachet_certset_t *set);
+/* Drop every certificate after the first N (undoing a failed add). */
+CACHET_INTERNAL void _cachet_certset_truncate(cachet_certset_t *set, size_t n);
 /* Index of the certificate with this issuer Name (DER) and serial number
  * (INTEGER content octets), or -1. */
 CACHET_INTERNAL long _cachet_certset_find_iasn(const cachet_certset_t *set,

@@ -24,9 +24,9 @@
  * verbatim is what interoperates (and for a conforming message it is the
  * absent-parameters form the RFCs describe).
  *
- * Static-static originators (issuerAndSerialNumber / subjectKeyIdentifier)
- * are read and described, and refused with CACHET_E_UNSUPPORTED when one
- * of our keys matches.
+ * Static-static originators (issuerAndSerialNumber / subjectKeyIdentifier,
+ * RFC 6278) are outside S/MIME 4.0: read and described, and refused with
+ * CACHET_E_UNSUPPORTED when one of our keys matches.
  */
 #include "ri-int.h"
 
@@ -251,12 +251,14 @@ static int kari_check(const ri_t *ri, kari_t *k, cachet_diag_t *diag)
 	char where[256];
 	int ret;
 
-	/* Static-static ECDH is not implemented (RFC 5753 section 3.1.1
-	 * asks originatorKey for ephemeral-static). */
+	/* The dhSinglePass schemes are ephemeral-static: "originator MUST
+	 * be the alternative originatorKey" (RFC 5753 section 3.1.1; RFC
+	 * 8418 section 2 likewise).  Static-static agreement (RFC 6278) is
+	 * outside S/MIME 4.0 (RFC 8551 section 2.3) and refused as such. */
 	ENSURE(k->has_key, CACHET_E_UNSUPPORTED, RULE_ECDH,
 	       _cachet_ri_where(ri, "originator", where, sizeof(where)),
-	       "the originator is identified by %s (static-static key agreement); Cachet "
-	       "supports only an ephemeral originatorKey",
+	       "the originator is identified by %s (static-static key agreement, RFC 6278); "
+	       "S/MIME 4.0 key agreement is ephemeral-static, with an originatorKey",
 	       k->originator);
 	if (k->curve == CACHET_ALG_NONE)
 		CHECK(parse_originator_key(ri, k, diag));
