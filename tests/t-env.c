@@ -8,9 +8,11 @@
 
 #include "tap.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *pki;
 
@@ -53,8 +55,9 @@ typedef struct {
 	const uint8_t *ckey;
 	size_t cklen;
 	cachet_cipher_t cipher;
-	const cachet_datum_t *auth_attr;
+	const cachet_datum_t *auth_attr, *auth_attr2;
 	const cachet_datum_t *unprot_attr;
+	bool pem;
 } enc_spec_t;
 
 static int encrypt_msg(const enc_spec_t *s, const uint8_t *in, size_t n, cachet_datum_t *out)
@@ -83,6 +86,8 @@ static int encrypt_msg(const enc_spec_t *s, const uint8_t *in, size_t n, cachet_
 	}
 	if (ret == 0 && s->auth_attr)
 		ret = cachet_encrypt_add_attribute(e, CACHET_ATTR_AUTHENTICATED, s->auth_attr, NULL);
+	if (ret == 0 && s->auth_attr2)
+		ret = cachet_encrypt_add_attribute(e, CACHET_ATTR_AUTHENTICATED, s->auth_attr2, NULL);
 	if (ret == 0 && s->unprot_attr)
 		ret = cachet_encrypt_add_attribute(e, CACHET_ATTR_UNPROTECTED, s->unprot_attr, NULL);
 	if (ret == 0)
@@ -90,7 +95,7 @@ static int encrypt_msg(const enc_spec_t *s, const uint8_t *in, size_t n, cachet_
 	if (ret == 0)
 		ret = cachet_sink_init_mem(&snk);
 	if (ret == 0)
-		ret = cachet_encrypt_run(e, src, snk, 0, NULL);
+		ret = cachet_encrypt_run(e, src, snk, s->pem ? CACHET_ENCRYPT_PEM : 0, NULL);
 	if (ret == 0)
 		ret = cachet_sink_take_mem(snk, out);
 	cachet_sink_deinit(snk);
@@ -201,6 +206,87 @@ static bool same(const cachet_datum_t *d, const uint8_t *p, size_t n)
 }
 
 /* Find NEEDLE in HAY (returns the offset or -1). */
+/* The sink of decrypt_file: collects the output; with FLIP set, the
+ * first write restores the ciphertext octet that decrypt_file altered. */
+typedef struct {
+	uint8_t *data;
+	size_t size;
+	int fd;
+	long flip_at; /* file offset, or -1 */
+	uint8_t orig;
+} flip_t;
+
+static int flip_write(void *opaque, const uint8_t *buf, size_t len)
+{
+	flip_t *f = opaque;
+	if (f->flip_at >= 0) {
+		if (pwrite(f->fd, &f->orig, 1, f->flip_at) != 1)
+			return CACHET_E_IO;
+		f->flip_at = -1;
+	}
+	uint8_t *p = realloc(f->data, f->size + len + 1);
+	if (p == NULL)
+		return CACHET_E_NOMEM;
+	memcpy(p + f->size, buf, len);
+	f->data = p;
+	f->size += len;
+	return 0;
+}
+
+/* Decrypt MSG written to a temporary file, read through an fd source.
+ * FLIP: alter one ciphertext octet near the start of the content before
+ * the run, and restore it at the first write of plaintext (by then the
+ * first pass has read it). */
+static int decrypt_file(const dec_spec_t *s, const cachet_datum_t *msg, int flip, cachet_datum_t *out,
+			char **summary)
+{
+	char path[] = "t-env-XXXXXX";
+	cachet_decrypt_t *d = NULL;
+	cachet_source_t *src = NULL;
+	cachet_sink_t *snk = NULL;
+	flip_t f = {NULL, 0, -1, -1, 0};
+	int fd = mkstemp(path), ret;
+	(void)summary;
+	if (fd < 0)
+		return CACHET_E_IO;
+	unlink(path);
+	f.fd = fd;
+	ret = write(fd, msg->data, msg->size) == (ssize_t)msg->size ? 0 : CACHET_E_IO;
+	if (ret == 0 && flip) {
+		f.flip_at = 4096; /* well inside the first segment's ciphertext */
+		f.orig = msg->data[4096];
+		uint8_t x = (uint8_t)(f.orig ^ 0x80);
+		ret = pwrite(fd, &x, 1, 4096) == 1 ? 0 : CACHET_E_IO;
+	}
+	if (ret == 0)
+		ret = lseek(fd, 0, SEEK_SET) == 0 ? 0 : CACHET_E_IO;
+	if (ret == 0)
+		ret = cachet_decrypt_init(&d);
+	if (ret == 0 && s->kek) {
+		cachet_datum_t k = {(uint8_t *)s->kek, s->keklen};
+		ret = cachet_decrypt_add_kek(d, NULL, &k, NULL);
+	}
+	if (ret == 0)
+		ret = cachet_source_init_fd(&src, fd);
+	if (ret == 0)
+		ret = cachet_sink_init_cb(&snk, flip_write, &f);
+	if (ret == 0)
+		ret = cachet_decrypt_run(d, src, snk, NULL);
+	if (ret == 0)
+		ret = cachet_sink_flush(snk);
+	if (ret == 0) {
+		out->data = f.data;
+		out->size = f.size;
+		f.data = NULL;
+	}
+	free(f.data);
+	cachet_sink_deinit(snk);
+	cachet_source_deinit(src);
+	cachet_decrypt_deinit(d);
+	close(fd);
+	return ret;
+}
+
 static long find(const cachet_datum_t *hay, const uint8_t *needle, size_t n)
 {
 	for (size_t i = 0; i + n <= hay->size; i++)
@@ -504,22 +590,74 @@ int main(void)
 		}
 	}
 
-	/* authAttrs after more content than the decryptor keeps (1 MiB): a
-	 * size limit, named, never an unauthenticated success. */
+	/* authAttrs after more content than the decryptor keeps (1 MiB):
+	 * from memory or a file (DER and PEM), the input is read a second
+	 * time with the AAD; from a callback source, which cannot be read
+	 * twice, a size limit, named, never an unauthenticated success. */
 	{
-		static uint8_t ct_attr2[] = {0x30, 0x18, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01,
+		/* Attribute { 1.2.3.4, SET { OCTET STRING "abcde" } } */
+		static uint8_t ct_attr2[] = {0x30, 0x0e, 0x06, 0x03, 0x2a, 0x03, 0x04, 0x31,
+					     0x07, 0x04, 0x05, 'a',  'b',  'c',	 'd',  'e'};
+		static uint8_t ct_attr3[] = {0x30, 0x18, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01,
 					     0x09, 0x03, 0x31, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
 					     0x0d, 0x01, 0x07, 0x01};
-		cachet_datum_t attr = {ct_attr2, sizeof(ct_attr2)};
-		size_t n = (1u << 20) + 100;
+		cachet_datum_t attr = {ct_attr2, sizeof(ct_attr2)}, ctype = {ct_attr3, sizeof(ct_attr3)};
+		size_t n = (1u << 20) * 3 + 100;
 		uint8_t *p = pattern(n);
-		enc_spec_t es = {.kek = kek128, .keklen = 16, .auth_attr = &attr};
+		for (int cc = 0; cc < 2; cc++) {
+			const char *cn = cc ? "ChaCha20-Poly1305" : "AES-128-GCM";
+			enc_spec_t es = {.kek = kek128, .keklen = 16, .auth_attr = &ctype, .auth_attr2 = &attr,
+					 .cipher = cc ? CACHET_CIPHER_CHACHA20_POLY1305 : CACHET_CIPHER_AES128_GCM};
+			dec_spec_t ds = {.kek = kek128, .keklen = 16};
+			ret = encrypt_msg(&es, p, n, &m);
+			ok(ret == 0, "%s with authAttrs after 3 MiB + 100 octets encrypts (%s)", cn,
+			   cachet_strerror_name(ret));
+			ret = decrypt_msg(&ds, &m, &o, NULL, NULL, 0);
+			ok(ret == 0 && same(&o, p, n), "%s: from memory it is read twice and decrypts (%s)", cn,
+			   cachet_strerror_name(ret));
+			cachet_free(o.data);
+			o.data = NULL;
+			ret = decrypt_file(&ds, &m, 0, &o, NULL);
+			ok(ret == 0 && same(&o, p, n), "%s: from a file too (%s)", cn, cachet_strerror_name(ret));
+			cachet_free(o.data);
+			o.data = NULL;
+			/* The authAttrs come after the content: alter "abcde"
+			 * (the message stays well formed). */
+			long at = find(&m, ct_attr2, sizeof(ct_attr2));
+			ok(at > (long)n, "%s: the authAttrs follow the content", cn);
+			if (at > (long)n) {
+				m.data[at + sizeof(ct_attr2) - 1] ^= 2;
+				ret = decrypt_msg(&ds, &m, &o, NULL, NULL, 0);
+				ok(ret == CACHET_E_DECRYPT_FAILED, "%s: altered, they fail the tag (%s)", cn,
+				   cachet_strerror_name(ret));
+				cachet_free(o.data);
+				o.data = NULL;
+				m.data[at + sizeof(ct_attr2) - 1] ^= 2;
+			}
+			/* A ciphertext octet altered while the first pass reads
+			 * it and restored before the second: the second pass
+			 * must notice that it read other ciphertext (else the
+			 * altered plaintext would pass for authentic). */
+			ret = decrypt_file(&ds, &m, 1, &o, NULL);
+			ok(ret == CACHET_E_DECRYPT_FAILED, "%s: content changed between the passes fails (%s)", cn,
+			   cachet_strerror_name(ret));
+			cachet_free(o.data);
+			o.data = NULL;
+			dec_spec_t cb = {.kek = kek128, .keklen = 16, .tiny_reads = true};
+			ret = decrypt_msg(&cb, &m, &o, NULL, NULL, 0);
+			ok(ret == CACHET_E_SIZE_LIMIT, "%s: from a stream read once, the size limit (%s)", cn,
+			   cachet_strerror_name(ret));
+			cachet_free(m.data);
+			cachet_free(o.data);
+			m.data = o.data = NULL;
+		}
+		enc_spec_t pe = {.kek = kek128, .keklen = 16, .auth_attr = &ctype, .auth_attr2 = &attr, .pem = true};
 		dec_spec_t ds = {.kek = kek128, .keklen = 16};
-		ret = encrypt_msg(&es, p, n, &m);
-		ok(ret == 0, "AES-128-GCM with authAttrs after 1 MiB + 100 octets encrypts (%s)",
-		   cachet_strerror_name(ret));
-		ret = decrypt_msg(&ds, &m, &o, NULL, NULL, 0);
-		ok(ret == CACHET_E_SIZE_LIMIT, "its decryption stops at the size limit (%s)",
+		ret = encrypt_msg(&pe, p, n, &m);
+		ok(ret == 0 && m.size > 11 && memcmp(m.data, "-----BEGIN ", 11) == 0,
+		   "PEM: AES-128-GCM with authAttrs after 3 MiB encrypts (%s)", cachet_strerror_name(ret));
+		ret = decrypt_file(&ds, &m, 0, &o, NULL);
+		ok(ret == 0 && same(&o, p, n), "PEM: from a file, the armour is decoded twice (%s)",
 		   cachet_strerror_name(ret));
 		cachet_free(m.data);
 		cachet_free(o.data);

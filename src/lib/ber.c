@@ -304,9 +304,15 @@ static int stream_definite(ber_reader_t *r, uint64_t len, ber_chunk_fn fn,
 int _cachet_ber_stream_octets(ber_reader_t *r, const ber_hdr_t *h,
 			      ber_chunk_fn fn, void *opaque)
 {
-	int ret;
 	if (h->cls != BER_UNIVERSAL || h->tag != BER_TAG_OCTET_STRING)
 		return bad(r, CACHET_E_MALFORMED, "expected an OCTET STRING");
+	return _cachet_ber_stream_implicit(r, h, fn, opaque);
+}
+
+int _cachet_ber_stream_implicit(ber_reader_t *r, const ber_hdr_t *h,
+				ber_chunk_fn fn, void *opaque)
+{
+	int ret;
 	if (!h->constructed)
 		return stream_definite(r, h->len, fn, opaque);
 	/* Constructed form: a series of OCTET STRING segments (X.690 8.7.3). */

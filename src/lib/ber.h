@@ -110,6 +110,11 @@ typedef int (*ber_chunk_fn)(void *opaque, const uint8_t *p, size_t n);
 CACHET_INTERNAL int _cachet_ber_stream_octets(ber_reader_t *r,
 					      const ber_hdr_t *h,
 					      ber_chunk_fn fn, void *opaque);
+/* Like _cachet_ber_stream_octets for an OCTET STRING under any
+ * (IMPLICIT) tag H, such as encryptedContent [0]. */
+CACHET_INTERNAL int _cachet_ber_stream_implicit(ber_reader_t *r,
+						const ber_hdr_t *h,
+						ber_chunk_fn fn, void *opaque);
 /* Stream the raw content octets of any element H (used for the
  * pre-CMS "content [0] EXPLICIT ANY" form): for a definite element its
  * content bytes; an indefinite one is refused (CACHET_E_UNSUPPORTED). */

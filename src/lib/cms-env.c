@@ -31,9 +31,11 @@
  * decryptor without additional data; the ciphertext is also kept, up to
  * CACHET_MAX_AAD_LOOKBACK (1 MiB), and when authAttrs do turn up a second
  * decryptor with them authenticates the kept ciphertext.  Beyond that
- * size a message with authAttrs is refused (CACHET_E_SIZE_LIMIT);
- * messages without authAttrs (all that common clients write) stream at
- * any size.
+ * size the input is read again when it can be (_cachet_source_reopen),
+ * with a third decryptor proving that the second pass read the same
+ * ciphertext as the first; a pipe gives CACHET_E_SIZE_LIMIT.  Messages
+ * without authAttrs (all that common clients write) stream at any size
+ * in one pass.
  */
 #include "ber.h"
 #include "crypto-enc.h"
@@ -750,17 +752,26 @@ int cachet_encrypt_run(cachet_encrypt_t *e, cachet_source_t *content, cachet_sin
 
 	obuf = _cachet_malloc(CACHET_CHUNK * 4 + CACHET_CIPHER_SLACK);
 	ENSURE(obuf != NULL, CACHET_E_NOMEM, NULL, NULL, "out of memory");
-	for (;;) {
-		const uint8_t *p;
-		size_t n;
-		ret = _cachet_source_borrow(content, CACHET_CHUNK * 4, &p, &n);
-		ENSURE(ret == 0, ret, NULL, "content", "reading the content failed");
-		if (n == 0)
-			break;
-		CHECK(_cachet_encryptor_update(enc, p, n, obuf, CACHET_CHUNK * 4 + CACHET_CIPHER_SLACK, &olen));
-		if (olen > 0) {
-			CHECK(_cachet_ber_put_hdr(dst, 0x04, (uint64_t)olen));
-			CHECK(_cachet_sink_write(dst, obuf, olen));
+	/* One OCTET STRING segment per four chunks of ciphertext, however
+	 * small the pieces the source lends. */
+	for (bool eof = false; !eof;) {
+		size_t fill = 0;
+		while (fill < CACHET_CHUNK * 4) {
+			const uint8_t *p;
+			size_t n;
+			ret = _cachet_source_borrow(content, CACHET_CHUNK * 4 - fill, &p, &n);
+			ENSURE(ret == 0, ret, NULL, "content", "reading the content failed");
+			if (n == 0) {
+				eof = true;
+				break;
+			}
+			CHECK(_cachet_encryptor_update(enc, p, n, obuf + fill, CACHET_CHUNK * 4 + CACHET_CIPHER_SLACK - fill,
+						       &olen));
+			fill += olen;
+		}
+		if (fill > 0) {
+			CHECK(_cachet_ber_put_hdr(dst, 0x04, (uint64_t)fill));
+			CHECK(_cachet_sink_write(dst, obuf, fill));
 		}
 	}
 	CHECK(_cachet_encryptor_final(enc, obuf, CACHET_CHUNK * 4 + CACHET_CIPHER_SLACK, &olen, tag, sizeof(tag),
@@ -989,13 +1000,27 @@ typedef struct {
 	cachet_decryptor_t *dec;
 	cachet_sink_t *out;
 	uint8_t *obuf;
+	size_t pending;	  /* plaintext octets in obuf, not yet written */
 	uint64_t emitted; /* plaintext octets written to OUT */
 	cbuf_t kept;	  /* AuthEnvelopedData: the ciphertext, while it fits */
 	bool keep, kept_all;
 	cachet_diag_t *diag;
 } dstate_t;
 
-#define OBUF_CAP (CACHET_CHUNK + CACHET_CIPHER_SLACK)
+/* Plaintext collects in obuf and goes to the sink in pieces of up to
+ * four chunks: one write(2) per 256 KiB, whatever the segmentation of
+ * the ciphertext. */
+#define OBUF_CAP (CACHET_CHUNK * 4 + CACHET_CIPHER_SLACK)
+
+static int flush_plain(dstate_t *st)
+{
+	if (st->pending == 0)
+		return 0;
+	int ret = _cachet_sink_write(st->out, st->obuf, st->pending);
+	st->emitted += st->pending;
+	st->pending = 0;
+	return ret;
+}
 
 static int content_chunk(void *opaque, const uint8_t *p, size_t n)
 {
@@ -1012,15 +1037,76 @@ static int content_chunk(void *opaque, const uint8_t *p, size_t n)
 	st->d->content_size += n;
 	while (n > 0) {
 		size_t k = n < CACHET_CHUNK ? n : CACHET_CHUNK, olen = 0;
-		CHECK_RET(_cachet_decryptor_update(st->dec, p, k, st->obuf, OBUF_CAP, &olen));
-		if (olen > 0) {
-			CHECK_RET(_cachet_sink_write(st->out, st->obuf, olen));
-			st->emitted += olen;
-		}
+		if (OBUF_CAP - st->pending < CACHET_CHUNK + CACHET_CIPHER_SLACK)
+			CHECK_RET(flush_plain(st));
+		CHECK_RET(_cachet_decryptor_update(st->dec, p, k, st->obuf + st->pending, OBUF_CAP - st->pending,
+						   &olen));
+		st->pending += olen;
 		p += k;
 		n -= k;
 	}
 	return 0;
+}
+
+/* The second pass over AuthEnvelopedData ciphertext, once authAttrs have
+ * turned up after it.  DEC has the AAD; CHECK (input read again only)
+ * has none and must end with the first pass's tag, which proves that
+ * both passes read the same ciphertext.  Nothing is written here: the
+ * first pass wrote every octet but the held-back last ones. */
+typedef struct {
+	cachet_decryptor_t *dec, *check;
+	uint8_t *buf; /* OBUF_CAP octets, thrown away */
+	uint64_t total, limit;
+} pass2_t;
+
+static int pass2_chunk(void *opaque, const uint8_t *p, size_t n)
+{
+	pass2_t *q = opaque;
+	int ret;
+	/* A longer content than the first pass saw: the input changed. */
+	if (n > q->limit - q->total)
+		return CACHET_E_DECRYPT_FAILED;
+	q->total += n;
+	while (n > 0) {
+		size_t k = n < CACHET_CHUNK ? n : CACHET_CHUNK, olen = 0;
+		if (q->check != NULL)
+			CHECK_RET(_cachet_decryptor_update(q->check, p, k, q->buf, OBUF_CAP, &olen));
+		CHECK_RET(_cachet_decryptor_update(q->dec, p, k, q->buf, OBUF_CAP, &olen));
+		p += k;
+		n -= k;
+	}
+	return 0;
+}
+
+/* Read SRC's encrypted content again, from CT_OFF (where its header H
+ * starts), through Q. */
+static int pass2_reread(cachet_source_t *src, uint64_t ct_off, const ber_hdr_t *h, pass2_t *q,
+			cachet_diag_t *diag)
+{
+	cachet_source_t *again = NULL;
+	ber_reader_t r;
+	ber_hdr_t h2;
+	uint8_t skip[4096];
+	int ret = _cachet_source_reopen(src, &again);
+	if (ret < 0)
+		return ret;
+	for (uint64_t left = ct_off; left > 0 && ret == 0;) {
+		size_t k = left < sizeof(skip) ? (size_t)left : sizeof(skip);
+		ret = _cachet_source_read_full(again, skip, k);
+		left -= k;
+	}
+	if (ret == 0) {
+		_cachet_ber_reader_init(&r, again, diag);
+		r.path = "encryptedContentInfo.encryptedContent";
+		ret = _cachet_ber_next(&r, &h2);
+	}
+	/* Another header where the first pass found [0]: the input changed. */
+	if (ret == 0 && (h2.raw_len != h->raw_len || memcmp(h2.raw, h->raw, h->raw_len) != 0))
+		ret = CACHET_E_DECRYPT_FAILED;
+	if (ret == 0)
+		ret = _cachet_ber_stream_implicit(&r, &h2, pass2_chunk, q);
+	cachet_source_deinit(again);
+	return ret;
 }
 
 static int finding(cachet_decrypt_t *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1151,7 +1237,10 @@ int cachet_decrypt_run(cachet_decrypt_t *d, cachet_source_t *in, cachet_sink_t *
 {
 	dstate_t st;
 	cachet_source_t *src = NULL;
-	cachet_decryptor_t *dec2 = NULL;
+	cachet_decryptor_t *dec2 = NULL, *dec3 = NULL;
+	uint64_t ct_off = 0;
+	ber_hdr_t ct_hdr;
+	const char *why = NULL; /* --debug-decrypt: a cause the defaults below do not name */
 	ber_reader_t r;
 	ber_hdr_t h;
 	cbuf_t v = {0}, alg = {0}, auth = {0}, mac = {0}, attrs = {0};
@@ -1293,6 +1382,8 @@ int cachet_decrypt_run(cachet_decrypt_t *d, cachet_source_t *in, cachet_sink_t *
 	 * follow the content (see the top of the file). */
 	if (ret == 0 && sel.ci->aead)
 		ret = _cachet_decryptor_init(&dec2, &sel.p, diag);
+	if (ret == 0 && sel.ci->aead)
+		ret = _cachet_decryptor_init(&dec3, &sel.p, diag);
 	cachet_wipe(cek, sizeof(cek));
 	CHECK(ret);
 	st.obuf = _cachet_malloc(OBUF_CAP);
@@ -1302,6 +1393,7 @@ int cachet_decrypt_run(cachet_decrypt_t *d, cachet_source_t *in, cachet_sink_t *
 
 	/* encryptedContent [0] IMPLICIT OCTET STRING OPTIONAL */
 	r.path = "encryptedContentInfo.encryptedContent";
+	ct_off = _cachet_source_offset(src);
 	ret = _cachet_ber_next(&r, &h);
 	ENSURE(ret != CACHET_E_END, CACHET_E_NO_CONTENT, rule, "encryptedContentInfo.encryptedContent",
 	       "the encrypted content is not in the message (detached content is not supported)");
@@ -1309,21 +1401,9 @@ int cachet_decrypt_run(cachet_decrypt_t *d, cachet_source_t *in, cachet_sink_t *
 	ENSURE(h.cls == BER_CONTEXT && h.tag == 0, CACHET_E_MALFORMED, rule,
 	       "encryptedContentInfo.encryptedContent", "expected [0] encryptedContent, found identifier 0x%02x",
 	       h.raw[0]);
-	if (!h.constructed) {
-		CHECK(_cachet_ber_stream_value(&r, &h, content_chunk, &st));
-	} else {
-		/* Constructed: OCTET STRING segments (X.690 section 8.7.3). */
-		CHECK(_cachet_ber_enter(&r, &h));
-		for (;;) {
-			ber_hdr_t c;
-			ret = _cachet_ber_next(&r, &c);
-			if (ret == CACHET_E_END)
-				break;
-			CHECK(ret);
-			CHECK(_cachet_ber_stream_octets(&r, &c, content_chunk, &st));
-		}
-		CHECK(_cachet_ber_leave(&r));
-	}
+	ct_hdr = h;
+	/* Primitive, or OCTET STRING segments (X.690 section 8.7.3). */
+	CHECK(_cachet_ber_stream_implicit(&r, &h, content_chunk, &st));
 	r.path = "encryptedContentInfo";
 	CHECK(_cachet_ber_leave(&r));
 
@@ -1436,37 +1516,52 @@ int cachet_decrypt_run(cachet_decrypt_t *d, cachet_source_t *in, cachet_sink_t *
 	{
 		size_t olen = 0;
 		if (sel.ci->aead && has_auth) {
-			ENSURE(st.kept_all, CACHET_E_SIZE_LIMIT, RULE_AUTH, "authAttrs",
-			       "authAttrs follow more than %u octets of content: Cachet authenticates them over at "
-			       "most that much ciphertext",
-			       CACHET_MAX_AAD_LOOKBACK);
-			/* The content went through without the AAD; the kept
-			 * ciphertext goes through again with it, and only the
-			 * octets not yet written are released. */
-			uint8_t *buf = _cachet_malloc(st.kept.size + CACHET_CIPHER_SLACK);
-			size_t k = 0, off = 0;
-			ENSURE(buf != NULL, CACHET_E_NOMEM, NULL, NULL, "out of memory");
+			/* RFC 5083 section 2.1: the DER of authAttrs is the
+			 * AAD, which goes into the MAC before the content.
+			 * They follow the content in the message, so the first
+			 * pass ran without them; now dec2, with them, goes over
+			 * the ciphertext again: the kept copy, or the input read
+			 * a second time (dec3 then proves it is the same
+			 * ciphertext).  Only the held-back last octets are
+			 * still to be written. */
+			uint8_t t1[CACHET_AEAD_TAG_MAX];
+			size_t t1len = 0;
+			pass2_t q = {dec2, NULL, st.obuf, 0, d->content_size};
+			CHECK(flush_plain(&st));
 			ret = _cachet_decryptor_aad(dec2, auth.data, auth.size);
-			if (ret == 0)
-				ret = _cachet_decryptor_update(dec2, st.kept.data, st.kept.size, buf,
-							       st.kept.size + CACHET_CIPHER_SLACK, &k);
-			if (ret == 0)
-				ret = _cachet_decryptor_final(dec2, mac.data, mac.size, buf + k,
-							      st.kept.size + CACHET_CIPHER_SLACK - k, &olen);
-			if (ret == 0) {
-				k += olen;
-				off = (size_t)st.emitted;
-				if (k > off)
-					ret = _cachet_sink_write(out, buf + off, k - off);
+			if (ret == 0 && st.kept_all) {
+				ret = pass2_chunk(&q, st.kept.data, st.kept.size);
+			} else if (ret == 0) {
+				q.check = dec3;
+				ret = _cachet_decryptor_tag(st.dec, t1, sizeof(t1), &t1len);
+				if (ret == 0)
+					ret = pass2_reread(src, ct_off, &ct_hdr, &q, diag);
+				ENSURE(ret != CACHET_E_UNSUPPORTED, CACHET_E_SIZE_LIMIT, RULE_AUTH, "authAttrs",
+				       "authAttrs follow more than %u octets of content in an input that cannot be "
+				       "read twice (a pipe): Cachet authenticates them over at most that much "
+				       "ciphertext there; give the message as a file",
+				       CACHET_MAX_AAD_LOOKBACK);
+				if (ret == 0 && q.total != q.limit)
+					ret = CACHET_E_DECRYPT_FAILED;
+				if (ret == 0)
+					ret = _cachet_decryptor_final(dec3, t1, t1len, st.obuf, OBUF_CAP, &olen);
+				if (ret == CACHET_E_DECRYPT_FAILED)
+					why = "the input changed between the two passes over the content";
 			}
-			cachet_wipe(buf, st.kept.size + CACHET_CIPHER_SLACK);
-			free(buf);
+			cachet_wipe(t1, sizeof(t1));
+			if (ret == 0) {
+				why = NULL;
+				ret = _cachet_decryptor_final(dec2, mac.data, mac.size, st.obuf, OBUF_CAP, &olen);
+			}
+			if (ret == 0 && olen > 0)
+				ret = _cachet_sink_write(out, st.obuf, olen);
 			if (ret == CACHET_E_DECRYPT_FAILED) {
 				crypto_failed = true;
 				goto cleanup;
 			}
 			CHECK(ret);
 		} else {
+			CHECK(flush_plain(&st));
 			ret = _cachet_decryptor_final(st.dec, sel.ci->aead ? mac.data : NULL,
 						      sel.ci->aead ? mac.size : 0, st.obuf, OBUF_CAP, &olen);
 			if (ret == CACHET_E_DECRYPT_FAILED) {
@@ -1488,7 +1583,8 @@ cleanup:
 		if (d->policy & CACHET_POLICY_DEBUG_DECRYPT)
 			_cachet_diag_push(diag, ret, ct_names[d->kind], rule,
 					  "decryption failed (debug: %s)",
-					  !have_cek ? "no RecipientInfo gave a content-encryption key"
+					  why ? why
+					  : !have_cek ? "no RecipientInfo gave a content-encryption key"
 					  : sel.ci && sel.ci->aead
 						  ? "a content-encryption key was found, but the authentication tag "
 						    "does not match (wrong key or altered message)"
@@ -1501,6 +1597,7 @@ cleanup:
 	cachet_wipe(&sel, sizeof(sel));
 	_cachet_decryptor_free(st.dec);
 	_cachet_decryptor_free(dec2);
+	_cachet_decryptor_free(dec3);
 	if (st.obuf) {
 		cachet_wipe(st.obuf, OBUF_CAP);
 		free(st.obuf);

@@ -465,6 +465,18 @@ static void core_spend(cipher_core_t *c)
 	WIPE_OBJ(&c->k);
 }
 
+/* Finish an AEAD handle: its tag (the configured length) into TAG, then
+ * spend the handle. */
+static void aead_emit_tag(cipher_core_t *c, uint8_t *tag, size_t *taglen)
+{
+	uint8_t full[CACHET_AEAD_TAG_MAX];
+	aead_digest(c, full);
+	memcpy(tag, full, c->tag_len);
+	*taglen = c->tag_len;
+	WIPE_BUFFER(full);
+	core_spend(c);
+}
+
 /* ------------------------------------------------------------------ */
 /* Encryption */
 
@@ -619,7 +631,6 @@ int _cachet_encryptor_final(cachet_encryptor_t *e, uint8_t *out,
 			    size_t outcap, size_t *outlen, uint8_t *tag,
 			    size_t tagcap, size_t *taglen)
 {
-	uint8_t full[CACHET_AEAD_TAG_MAX];
 	cipher_core_t *c;
 	size_t bs, n;
 
@@ -654,11 +665,7 @@ int _cachet_encryptor_final(cachet_encryptor_t *e, uint8_t *out,
 	if (c->held > 0)
 		encrypt_blocks(c, out, c->buf, c->held);
 	*outlen = c->held;
-	aead_digest(c, full);
-	memcpy(tag, full, c->tag_len);
-	*taglen = c->tag_len;
-	WIPE_BUFFER(full);
-	core_spend(c);
+	aead_emit_tag(c, tag, taglen);
 	return 0;
 }
 
@@ -899,6 +906,27 @@ int _cachet_decryptor_final(cachet_decryptor_t *d, const uint8_t *tag,
 					 : CACHET_CIPHER_SLACK);
 	core_spend(c);
 	return ret;
+}
+
+int _cachet_decryptor_tag(cachet_decryptor_t *d, uint8_t *tag,
+			  size_t tagcap, size_t *taglen)
+{
+	uint8_t last[CACHET_CIPHER_SLACK];
+	cipher_core_t *c;
+
+	if (d == NULL || tag == NULL || taglen == NULL)
+		return CACHET_E_INVALID_ARG;
+	c = &d->c;
+	if (c->is_done)
+		return CACHET_E_BAD_STATE;
+	if (c->spec->mode == MODE_CBC || tagcap < c->tag_len)
+		return CACHET_E_INVALID_ARG;
+	/* The held octets count too; their plaintext is thrown away. */
+	if (c->held > 0)
+		decrypt_blocks(c, last, c->buf, c->held);
+	WIPE_BUFFER(last);
+	aead_emit_tag(c, tag, taglen);
+	return 0;
 }
 
 void _cachet_decryptor_free(cachet_decryptor_t *d)

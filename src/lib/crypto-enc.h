@@ -176,6 +176,15 @@ CACHET_INTERNAL int _cachet_decryptor_final(cachet_decryptor_t *d,
 					    const uint8_t *tag, size_t taglen,
 					    uint8_t *out, size_t outcap,
 					    size_t *outlen);
+/* AEAD only: the tag that the ciphertext fed so far gives (*TAGLEN, the
+ * configured length, into TAG of TAGCAP octets), checking nothing, and
+ * the plaintext of the held octets discarded.  It lets a caller prove
+ * that two passes read the same ciphertext: the second pass's decryptor
+ * must then finish with this tag (_cachet_decryptor_final compares it in
+ * constant time).  The handle is spent afterwards. */
+CACHET_INTERNAL int _cachet_decryptor_tag(cachet_decryptor_t *d,
+					  uint8_t *tag, size_t tagcap,
+					  size_t *taglen);
 CACHET_INTERNAL void _cachet_decryptor_free(cachet_decryptor_t *d);
 
 /* Raw CBC without padding, in one call, for the RFC 3211 key wrap of

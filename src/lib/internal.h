@@ -120,6 +120,11 @@ CACHET_INTERNAL int _cachet_source_unread(cachet_source_t *src,
 					  const uint8_t *buf, size_t len);
 /* Total bytes consumed so far (for error positions). */
 CACHET_INTERNAL uint64_t _cachet_source_offset(const cachet_source_t *src);
+/* A new, independent source that reads SRC's stream again from its
+ * start (offset 0): memory, regular files (through pread(2)) and PEM
+ * armour over either.  CACHET_E_UNSUPPORTED for pipes and callbacks. */
+CACHET_INTERNAL int _cachet_source_reopen(cachet_source_t *src,
+					  cachet_source_t **copy);
 /* A source that decodes PEM armour read from INNER (streaming). */
 CACHET_INTERNAL int _cachet_source_init_pem(cachet_source_t **src,
 					    cachet_source_t *inner);

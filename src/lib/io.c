@@ -18,13 +18,18 @@ typedef enum { SRC_MEM, SRC_FD, SRC_CB, SRC_PEM } src_kind_t;
  * buffers while the caller hashes the last one, so the kernel's copy runs
  * beside the hashing instead of before it.  Only regular files: a read on
  * them never blocks for ever, so deinit can always join the thread. */
-#define RA_SLOTS 4
-#define RA_SIZE (512u * 1024)
+#define RA_SLOTS 16
+#define RA_SIZE (64u * 1024)
+/* The reader, once the ring is full, sleeps until this many slots are
+ * free again, so that it wakes once per batch, not once per slot. */
+#define RA_REFILL (RA_SLOTS / 2)
 
 typedef struct {
 	pthread_t thread;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	pthread_cond_t space; /* the reader waits here for free slots */
+	pthread_cond_t data;  /* the consumer waits here for a filled slot */
+	bool reader_waits, consumer_waits;
 	int fd;
 	uint8_t *slot[RA_SLOTS];
 	size_t len[RA_SLOTS];
@@ -58,6 +63,12 @@ struct cachet_source_st {
 	int err;
 	readahead_t *ra;  /* regular files: read-ahead thread */
 	uint8_t *scratch; /* borrow() from sources that must copy */
+	/* Regular files can be read again (_cachet_source_reopen): where
+	 * the stream started, and for a reopened copy, where it is. */
+	bool seekable, use_pread;
+	uint64_t fd_start, ppos;
+	bool owns_inner; /* PEM: deinit also frees inner */
+	uint64_t inner_start; /* PEM: inner's offset when the armour began */
 };
 
 static cachet_source_t *src_new(src_kind_t kind)
@@ -97,8 +108,12 @@ static void *ra_main(void *arg)
 	readahead_t *ra = arg;
 	pthread_mutex_lock(&ra->mu);
 	for (;;) {
-		while (ra->count == RA_SLOTS && !ra->stop)
-			pthread_cond_wait(&ra->cv, &ra->mu);
+		if (ra->count == RA_SLOTS) {
+			ra->reader_waits = true;
+			while (ra->count > RA_SLOTS - RA_REFILL && !ra->stop)
+				pthread_cond_wait(&ra->space, &ra->mu);
+			ra->reader_waits = false;
+		}
 		if (ra->stop)
 			break;
 		unsigned slot = (ra->head + ra->count) % RA_SLOTS;
@@ -111,12 +126,13 @@ static void *ra_main(void *arg)
 		if (n <= 0) {
 			ra->err = n < 0 ? CACHET_E_IO : 0;
 			ra->eof = true;
-			pthread_cond_broadcast(&ra->cv);
+			pthread_cond_signal(&ra->data);
 			break;
 		}
 		ra->len[slot] = (size_t)n;
 		ra->count++;
-		pthread_cond_broadcast(&ra->cv);
+		if (ra->consumer_waits)
+			pthread_cond_signal(&ra->data);
 	}
 	pthread_mutex_unlock(&ra->mu);
 	return NULL;
@@ -149,13 +165,20 @@ static readahead_t *ra_start(int fd)
 		ra_free(ra);
 		return NULL;
 	}
-	if (pthread_cond_init(&ra->cv, NULL) != 0) {
+	if (pthread_cond_init(&ra->space, NULL) != 0) {
+		pthread_mutex_destroy(&ra->mu);
+		ra_free(ra);
+		return NULL;
+	}
+	if (pthread_cond_init(&ra->data, NULL) != 0) {
+		pthread_cond_destroy(&ra->space);
 		pthread_mutex_destroy(&ra->mu);
 		ra_free(ra);
 		return NULL;
 	}
 	if (pthread_create(&ra->thread, NULL, ra_main, ra) != 0) {
-		pthread_cond_destroy(&ra->cv);
+		pthread_cond_destroy(&ra->data);
+		pthread_cond_destroy(&ra->space);
 		pthread_mutex_destroy(&ra->mu);
 		ra_free(ra);
 		return NULL;
@@ -167,10 +190,11 @@ static void ra_stop(readahead_t *ra)
 {
 	pthread_mutex_lock(&ra->mu);
 	ra->stop = true;
-	pthread_cond_broadcast(&ra->cv);
+	pthread_cond_signal(&ra->space);
 	pthread_mutex_unlock(&ra->mu);
 	pthread_join(ra->thread, NULL);
-	pthread_cond_destroy(&ra->cv);
+	pthread_cond_destroy(&ra->data);
+	pthread_cond_destroy(&ra->space);
 	pthread_mutex_destroy(&ra->mu);
 	ra_free(ra);
 }
@@ -186,10 +210,15 @@ static long ra_take(readahead_t *ra, size_t max, const uint8_t **p)
 		ra->head = (ra->head + 1) % RA_SLOTS;
 		ra->count--;
 		ra->pos = 0;
-		pthread_cond_broadcast(&ra->cv);
+		if (ra->reader_waits && ra->count <= RA_SLOTS - RA_REFILL)
+			pthread_cond_signal(&ra->space);
 	}
-	while (ra->count == 0 && !ra->eof)
-		pthread_cond_wait(&ra->cv, &ra->mu);
+	if (ra->count == 0 && !ra->eof) {
+		ra->consumer_waits = true;
+		while (ra->count == 0 && !ra->eof)
+			pthread_cond_wait(&ra->data, &ra->mu);
+		ra->consumer_waits = false;
+	}
 	if (ra->count == 0) {
 		ret = ra->err;
 	} else {
@@ -209,10 +238,54 @@ int cachet_source_init_fd(cachet_source_t **src, int fd)
 		return CACHET_E_INVALID_ARG;
 	int ret = src_with_buf(src, SRC_FD);
 	if (ret == 0) {
+		struct stat st;
+		off_t at;
 		(*src)->fd = fd;
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (at = lseek(fd, 0, SEEK_CUR)) >= 0) {
+			(*src)->seekable = true;
+			(*src)->fd_start = (uint64_t)at;
+		}
 		(*src)->ra = ra_start(fd);
 	}
 	return ret;
+}
+
+int _cachet_source_reopen(cachet_source_t *s, cachet_source_t **copy)
+{
+	cachet_source_t *inner = NULL;
+	int ret;
+
+	*copy = NULL;
+	switch (s->kind) {
+	case SRC_MEM:
+		return cachet_source_init_mem(copy, s->mem, s->mem_size);
+	case SRC_FD:
+		if (!s->seekable)
+			return CACHET_E_UNSUPPORTED;
+		/* pread(2), so that the file offset the first reader (or its
+		 * read-ahead thread) moves along is left alone. */
+		if ((ret = src_with_buf(copy, SRC_FD)) < 0)
+			return ret;
+		(*copy)->fd = s->fd;
+		(*copy)->seekable = true;
+		(*copy)->use_pread = true;
+		(*copy)->fd_start = (*copy)->ppos = s->fd_start;
+		return 0;
+	case SRC_PEM:
+		/* The armour is decoded again from its start. */
+		if (s->inner_start != 0)
+			return CACHET_E_UNSUPPORTED;
+		if ((ret = _cachet_source_reopen(s->inner, &inner)) < 0)
+			return ret;
+		if ((ret = _cachet_source_init_pem(copy, inner)) < 0) {
+			cachet_source_deinit(inner);
+			return ret;
+		}
+		(*copy)->owns_inner = true;
+		return 0;
+	default:
+		return CACHET_E_UNSUPPORTED;
+	}
 }
 
 int cachet_source_init_cb(cachet_source_t **src, cachet_read_fn fn,
@@ -234,6 +307,8 @@ void cachet_source_deinit(cachet_source_t *src)
 		return;
 	if (src->ra)
 		ra_stop(src->ra);
+	if (src->owns_inner)
+		cachet_source_deinit(src->inner);
 	free(src->buf);
 	free(src->scratch);
 	free(src);
@@ -243,7 +318,9 @@ static long raw_fill(cachet_source_t *s, uint8_t *dst, size_t len)
 {
 	if (s->kind == SRC_FD) {
 		for (;;) {
-			ssize_t n = read(s->fd, dst, len);
+			ssize_t n = s->use_pread ? pread(s->fd, dst, len, (off_t)s->ppos) : read(s->fd, dst, len);
+			if (n > 0 && s->use_pread)
+				s->ppos += (uint64_t)n;
 			if (n >= 0)
 				return (long)n;
 			if (errno != EINTR)
@@ -539,8 +616,10 @@ static long pem_read(cachet_source_t *s, uint8_t *out, size_t len)
 int _cachet_source_init_pem(cachet_source_t **src, cachet_source_t *inner)
 {
 	int ret = src_with_buf(src, SRC_PEM);
-	if (ret == 0)
+	if (ret == 0) {
 		(*src)->inner = inner;
+		(*src)->inner_start = _cachet_source_offset(inner);
+	}
 	return ret;
 }
 
@@ -729,7 +808,9 @@ int _cachet_sink_write(cachet_sink_t *s, const uint8_t *p, size_t n)
 		}
 		break;
 	default:
-		if (n >= IO_BUF) {
+		/* Large pieces go straight to the file: copying them into
+		 * the buffer first would only add a pass over the data. */
+		if (n >= IO_BUF / 2) {
 			ret = cachet_sink_flush(s);
 			if (ret == 0)
 				ret = raw_write(s, p, n);
