@@ -1409,16 +1409,24 @@ static void test_vectors(void)
 				cachet_ri_info_t info;
 				int r1 = _cachet_ri_describe(p, n, &info, "t", NULL);
 				int r2 = _cachet_ri_open(p, n, &keys, 24, cek24, "t", NULL);
+				int r3 = _cachet_ri_open(p, n, &legacy, 24, cek24, "t", NULL);
+				bool odd = true;
 
-				ok((r1 == CACHET_E_UNKNOWN_OID || r1 == CACHET_E_UNSUPPORTED) &&
-					   strncmp(info.rid, "issuer=", 7) == 0 &&
-					   strstr(info.alg, "sha224kdf") != NULL,
-				   "BC encSessB (3DES key wrap) describes, and says what it lacks: "
-				   "%s | %s (%s)",
-				   info.alg, info.rid, cachet_strerror_name(r1));
-				ok(r2 == CACHET_E_UNKNOWN_OID || r2 == CACHET_E_UNSUPPORTED,
-				   "BC encSessB: id-alg-CMS3DESwrap refused (%s)",
+				ok(r1 == 0 && strncmp(info.rid, "issuer=", 7) == 0 &&
+					   strstr(info.alg, "sha224kdf") != NULL &&
+					   strstr(info.alg, "CMS3DESwrap") != NULL,
+				   "BC encSessB (3DES key wrap) describes: %s | %s (%s)", info.alg, info.rid,
+				   cachet_strerror_name(r1));
+				ok(r2 == CACHET_E_WEAK_ALGORITHM,
+				   "BC encSessB: id-alg-CMS3DESwrap needs the legacy policy (%s)",
 				   cachet_strerror_name(r2));
+				/* RFC 3217 section 3.2: the checksum and the odd
+				 * parity of every key octet held. */
+				for (size_t b = 0; r3 == 0 && b < 24; b++)
+					odd = odd && (__builtin_popcount(cek24[b]) & 1) == 1;
+				ok(r3 == 0 && odd, "BC encSessB: it unwraps under the legacy policy to a 3DES key "
+						   "with odd parity (%s)",
+				   cachet_strerror_name(r3));
 			} else {
 				ok(0, "BC encSessB decodes");
 			}

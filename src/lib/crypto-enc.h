@@ -237,6 +237,19 @@ CACHET_INTERNAL int _cachet_aes_kw_unwrap(const uint8_t *kek, size_t keklen,
 					  const uint8_t *in, size_t inlen,
 					  uint8_t *out, size_t outcap,
 					  size_t *outlen, cachet_diag_t *diag);
+/* The Triple-DES key unwrap of RFC 3217 section 3.2 (id-alg-CMS3DESwrap,
+ * RFC 3370 section 4.3.1), decrypt only, for old messages: KEK is 24
+ * octets, IN 40 octets, and CEK gets the 24-octet Triple-DES key.  The
+ * checksum and parity checks are constant time and fail as one
+ * (CACHET_E_DECRYPT_FAILED, CEK wiped). */
+#define CACHET_DES3_KW_LEN 40
+CACHET_INTERNAL int _cachet_des3_kw_unwrap(const uint8_t *kek,
+					   const uint8_t *in, size_t inlen,
+					   uint8_t *cek);
+/* Its last steps, for the constant-time test: all ones when the 32
+ * octets CEK || ICV carry the right checksum and every key octet has odd
+ * parity, else 0. */
+CACHET_INTERNAL uint32_t _cachet_des3_kw_check(const uint8_t *cekicv);
 /* RFC 5649: IN is 1..CACHET_KW_MAX octets; OUT gets the length rounded up
  * to a multiple of 8, plus 8. */
 CACHET_INTERNAL int _cachet_aes_kwp_wrap(const uint8_t *kek, size_t keklen,

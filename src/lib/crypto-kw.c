@@ -19,6 +19,7 @@
 
 #include <nettle/aes.h>
 #include <nettle/nist-keywrap.h>
+#include <nettle/sha1.h>
 
 #define KW_SEMI 8
 #define PATH_KW "keyEncryptionAlgorithm"
@@ -389,5 +390,74 @@ int _cachet_aes_kwp_unwrap(const uint8_t *kek, size_t keklen,
 	ret = 0;
 cleanup:
 	WIPE_OBJ(&k);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* RFC 3217 section 3.2: Triple-DES key unwrap (decrypt only) */
+
+/* The fixed IV of the outer CBC pass (RFC 3217 section 3.1, step 8). */
+static const uint8_t des3_kw_iv[8] = {0x4a, 0xdd, 0xa2, 0x2c, 0x79, 0xe8, 0x21, 0x05};
+
+uint32_t _cachet_des3_kw_check(const uint8_t *cekicv)
+{
+	uint8_t sum[SHA1_DIGEST_SIZE];
+	struct sha1_ctx h;
+	uint32_t good;
+
+	/* Step 7: ICV is the first 8 octets of SHA-1(CEK).  Step 8: each
+	 * key octet has odd parity.  One verdict for both, on masks. */
+	sha1_init(&h);
+	sha1_update(&h, 24, cekicv);
+	sha1_digest(&h, sizeof(sum), sum);
+	good = _cachet_tag_check(sum, cekicv + 24, 8);
+	for (size_t i = 0; i < 24; i++) {
+		uint32_t b = cekicv[i];
+		b ^= b >> 4;
+		b ^= b >> 2;
+		b ^= b >> 1;
+		good &= (uint32_t)0 - (b & 1); /* all ones when odd */
+	}
+	WIPE_BUFFER(sum);
+	WIPE_OBJ(&h);
+	return good;
+}
+
+int _cachet_des3_kw_unwrap(const uint8_t *kek, const uint8_t *in,
+			   size_t inlen, uint8_t *cek)
+{
+	uint8_t t[CACHET_DES3_KW_LEN], rev[CACHET_DES3_KW_LEN];
+	uint8_t cekicv[32];
+	uint32_t good;
+	int ret;
+
+	/* Step 1: exactly 40 octets (a 24-octet key, its 8-octet checksum
+	 * and the 8-octet IV). */
+	if (inlen != CACHET_DES3_KW_LEN)
+		return CACHET_E_DECRYPT_FAILED;
+	/* Steps 2-4: undo the outer pass, then the reversal. */
+	ret = _cachet_cbc_raw_decrypt(CACHET_ALG_DES_EDE3_CBC, kek, 24, des3_kw_iv, 8, in,
+				      CACHET_DES3_KW_LEN, t, NULL);
+	if (ret == 0) {
+		for (size_t i = 0; i < CACHET_DES3_KW_LEN; i++)
+			rev[i] = t[CACHET_DES3_KW_LEN - 1 - i];
+		/* Steps 5-6: the IV is the first 8 octets; the rest decrypts
+		 * to CEK || ICV. */
+		ret = _cachet_cbc_raw_decrypt(CACHET_ALG_DES_EDE3_CBC, kek, 24, rev, 8, rev + 8, 32,
+					      cekicv, NULL);
+	}
+	if (ret == 0) {
+		good = _cachet_des3_kw_check(cekicv);
+		/* Declassification point: the verdict is the return value. */
+		if (good != 0)
+			memcpy(cek, cekicv, 24);
+		else
+			ret = CACHET_E_DECRYPT_FAILED;
+	}
+	if (ret < 0)
+		ret = CACHET_E_DECRYPT_FAILED;
+	WIPE_BUFFER(t);
+	WIPE_BUFFER(rev);
+	WIPE_BUFFER(cekicv);
 	return ret;
 }

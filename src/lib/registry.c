@@ -344,12 +344,15 @@ static const cachet_alg_t alg_table[] = {
 	ROW(CACHET_ALG_PSPECIFIED, "1.2.840.113549.1.1.9", "id-pSpecified",
 	    ALG_KIND_PSOURCE, ALG_PARAMS_REQUIRED, CACHET_ALG_NONE, 0,
 	    "RFC 8017 appendix A.2.1"),
+	/* RFC 3217 key wrap, decrypt only and by policy: OpenSSL put 3DES
+	 * content keys of key agreement under it (RFC 3370 section 4.3.1). */
+	ROW(CACHET_ALG_CMS3DES_WRAP, "1.2.840.113549.1.9.16.3.6",
+	    "id-alg-CMS3DESwrap", ALG_KIND_KEY_WRAP, ALG_PARAMS_NULL,
+	    CACHET_ALG_NONE, ALG_F_LEGACY | ALG_F_VERIFY_ONLY, "RFC 3370 section 4.3.1"),
 	/* ---- known, but not supported: reported as such (not as unknown
 	 * object identifiers) ---- */
 #define UNSUP (ALG_F_UNSUPPORTED | ALG_F_VERIFY_ONLY)
-	ROW(CACHET_ALG_CMS3DES_WRAP, "1.2.840.113549.1.9.16.3.6",
-	    "id-alg-CMS3DESwrap", ALG_KIND_KEY_WRAP, ALG_PARAMS_NULL,
-	    CACHET_ALG_NONE, UNSUP, "RFC 3370 section 4.3.1"),
+
 	ROW(CACHET_ALG_CMSRC2_WRAP, "1.2.840.113549.1.9.16.3.7",
 	    "id-alg-CMSRC2wrap", ALG_KIND_KEY_WRAP, ALG_PARAMS_REQUIRED,
 	    CACHET_ALG_NONE, UNSUP, "RFC 3370 section 4.3.2"),

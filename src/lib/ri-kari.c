@@ -179,7 +179,8 @@ static size_t wrap_key_len(cachet_alg_id_t id)
 	case CACHET_ALG_AES192_WRAP:
 		return 24;
 	case CACHET_ALG_AES256_WRAP:
-		return 32;
+	case CACHET_ALG_CMS3DES_WRAP: /* legacy, a 3DES CEK (RFC 3370 section 4.3.1) */
+		return id == CACHET_ALG_AES256_WRAP ? 32 : 24;
 	default:
 		return 0;
 	}
@@ -278,7 +279,8 @@ static int kari_check(const ri_t *ri, kari_t *k, cachet_diag_t *diag)
 	       "%s without its KeyWrapAlgorithm", k->kea.alg->name);
 	ENSURE(k->keklen != 0, k->wrap.alg ? CACHET_E_UNSUPPORTED : CACHET_E_UNKNOWN_OID,
 	       "RFC 8551 section 2.7", where,
-	       "key wrap %s is not supported (aes128-wrap, aes192-wrap, aes256-wrap)",
+	       "key wrap %s is not supported (aes128-wrap, aes192-wrap, aes256-wrap; "
+	       "id-alg-CMS3DESwrap with the legacy policy)",
 	       _cachet_ri_alg_name(&k->wrap));
 	/* RFC 3565 section 2.3.2: "the parameters field MUST be absent";
 	 * NULL is what OpenSSL 1.x wrote and is read too. */
@@ -436,9 +438,11 @@ static int try_key(const ri_t *ri, const kari_t *k, unsigned i, const cachet_pri
 					 RULE_KARI, diag);
 		goto cleanup;
 	}
-	/* RFC 3394 wraps the CEK into CEKLEN + 8 octets: anything else
-	 * cannot unwrap to the key the content cipher needs. */
-	if (!_cachet_add_ok(ceklen, 8, ek.size) || ek.size != ceklen + 8) {
+	/* RFC 3394 wraps the CEK into CEKLEN + 8 octets, RFC 3217 a 3DES
+	 * key into 40: anything else cannot unwrap to the key the content
+	 * cipher needs. */
+	if (k->wrap.alg->id == CACHET_ALG_CMS3DES_WRAP ? ceklen != 24 || ek.size != CACHET_DES3_KW_LEN
+						       : !_cachet_add_ok(ceklen, 8, ek.size) || ek.size != ceklen + 8) {
 		ret = _cachet_ri_unwrap_failed(ri, keys, "encryptedKey length", diag);
 		goto cleanup;
 	}
@@ -454,6 +458,13 @@ static int try_key(const ri_t *ri, const kari_t *k, unsigned i, const cachet_pri
 			 k->ukm.size, k->has_ukm, kek, k->keklen);
 	if (ret < 0) {
 		ret = _cachet_ri_unwrap_failed(ri, keys, "key derivation", diag);
+		goto cleanup;
+	}
+	if (k->wrap.alg->id == CACHET_ALG_CMS3DES_WRAP) {
+		ret = _cachet_des3_kw_unwrap(kek, ek.data, ek.size, cek);
+		if (ret < 0)
+			ret = _cachet_ri_unwrap_failed(ri, keys, "Triple-DES key unwrap (checksum or parity)",
+						       diag);
 		goto cleanup;
 	}
 	ret = _cachet_aes_kw_unwrap(kek, k->keklen, ek.data, ek.size, cek, ceklen, &outlen, NULL);
@@ -513,6 +524,16 @@ int _cachet_ri_kari_open(const ri_t *ri, const cachet_ri_keys_t *keys, size_t ce
 						      sizeof(where)),
 				     "%s (a SHA-1 KDF) is accepted only with the legacy policy",
 				     k.kea.alg->name);
+			}
+			/* RFC 8551 section 2.7 lists only the AES key wraps;
+			 * Triple-DES key wrap (RFC 3370 section 4.3.1) for old
+			 * messages, by policy. */
+			if ((k.wrap.alg->flags & ALG_F_LEGACY) && !keys->allow_legacy) {
+				_cachet_ri_rid_free(&rid);
+				FAIL(CACHET_E_WEAK_ALGORITHM, "RFC 8551 section 2.7",
+				     _cachet_ri_where(ri, "keyEncryptionAlgorithm", where,
+						      sizeof(where)),
+				     "%s is accepted only with the legacy policy", k.wrap.alg->name);
 			}
 			last = try_key(ri, &k, i, ck->key, keys, ceklen, cek, diag);
 			if (last != CACHET_E_DECRYPT_FAILED) { /* 0, or not an unwrap failure */

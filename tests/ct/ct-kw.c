@@ -16,6 +16,7 @@
 #include "ct.h"
 
 #include <nettle/nist-keywrap.h>
+#include <nettle/sha1.h>
 
 #define TOY_BLOCK 16
 
@@ -124,6 +125,47 @@ static void set_aiv(uint8_t a[8], uint32_t high, uint32_t mli)
 	a[7] = (uint8_t)mli;
 }
 
+/* RFC 3217 section 3.2 steps 7-8 on a secret CEK || ICV. */
+static void des3_one(const uint8_t *cekicv, bool want_ok, const char *what)
+{
+	uint8_t c[32];
+	uint32_t good;
+
+	memcpy(c, cekicv, sizeof(c));
+	SECRET(c, sizeof(c));
+	good = _cachet_des3_kw_check(c);
+	PUBLIC(&good, sizeof(good));
+	ct_check(good == (want_ok ? 0xffffffffu : 0), "RFC 3217, %s: good %08x", what, good);
+}
+
+static void des3_cases(void)
+{
+	uint8_t c[32], sum[SHA1_DIGEST_SIZE];
+	struct sha1_ctx h;
+
+	ct_fill(c, 24);
+	for (size_t i = 0; i < 24; i++) /* odd parity in every octet */
+		c[i] = (uint8_t)((c[i] & 0xfe) | !(__builtin_popcount(c[i] & 0xfe) & 1));
+	sha1_init(&h);
+	sha1_update(&h, 24, c);
+	sha1_digest(&h, sizeof(sum), sum);
+	memcpy(c + 24, sum, 8);
+	des3_one(c, true, "valid");
+	c[31] ^= 0x01;
+	des3_one(c, false, "checksum off by one bit");
+	c[31] ^= 0x01;
+	c[5] ^= 0x01; /* even parity now, and another checksum */
+	des3_one(c, false, "a key octet with even parity");
+	c[5] ^= 0x01;
+	/* Even parity with the right checksum of the changed key. */
+	c[0] ^= 0x01;
+	sha1_init(&h);
+	sha1_update(&h, 24, c);
+	sha1_digest(&h, sizeof(sum), sum);
+	memcpy(c + 24, sum, 8);
+	des3_one(c, false, "even parity, matching checksum");
+}
+
 int main(void)
 {
 	static const uint8_t bad_iv[8] = { 0xa6, 0xa6, 0xa6, 0xa6,
@@ -139,6 +181,9 @@ int main(void)
 
 	ct_fill(key, sizeof(key));
 	ct_fill(data, sizeof(data));
+
+	/* RFC 3217 (Triple-DES key wrap) */
+	des3_cases();
 
 	/* RFC 3394 */
 	for (i = 0; i < sizeof(kw_lens) / sizeof(kw_lens[0]); i++) {
