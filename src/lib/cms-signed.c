@@ -1423,6 +1423,17 @@ static int verify_signer(vstate_t *st, const cbuf_t *der, size_t idx)
 			pl = pbuf.size;
 		}
 		ret = _cachet_alg_check_params(sa, pp, pl, path, NULL);
+		/* NULL where the parameters MUST be absent (RFC 5754 section
+		 * 3.3, RFC 8419 section 2.3): gpgsm writes ecdsa-with-SHA* so.
+		 * The field is outside the signed bytes and means nothing
+		 * here, so it is reported, not held against the signature;
+		 * any other parameters still fail. */
+		if (ret < 0 && sa->params == ALG_PARAMS_ABSENT && pl == 2 && pp[0] == 0x05 && pp[1] == 0x00) {
+			CK("signature-algorithm-parameters", CACHET_CHECK_INFO, 0, sa->rule,
+			   "%s has NULL parameters, which must be absent; accepted (they are not signed)",
+			   sa->name);
+			ret = 0;
+		}
 		_cachet_buf_free(&pbuf);
 		if (ret < 0) {
 			CK("signature-algorithm", CACHET_CHECK_FAIL, CACHET_E_BAD_PARAMS, sa->rule,
