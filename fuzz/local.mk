@@ -42,6 +42,14 @@ fuzz_replay_ri_SOURCES = fuzz/replay.c fuzz/fuzz.h fuzz/test-pki.h \
 fuzz_replay_ri_CPPFLAGS = $(FUZZ_CPPFLAGS) -DFUZZ_NAME='"cachet_ri_fuzzer"'
 fuzz_replay_ri_LDADD = $(TEST_LDADD)
 
+# CompressedData (RFC 3274): cachet_decompress_run() with a small bound.
+check_PROGRAMS += fuzz/replay-compressed
+TESTS += fuzz/replay-compressed
+fuzz_replay_compressed_SOURCES = fuzz/replay.c fuzz/fuzz.h fuzz/cachet_compressed_fuzzer.c
+fuzz_replay_compressed_CPPFLAGS = $(FUZZ_CPPFLAGS) -DFUZZ_NAME='"cachet_compressed_fuzzer"'
+fuzz_replay_compressed_LDADD = $(TEST_LDADD)
+EXTRA_DIST += fuzz/cachet_compressed_fuzzer.in fuzz/cachet_compressed_fuzzer.repro
+
 # Directories are copied whole (with the .keep files of empty ones).
 EXTRA_DIST += fuzz/README.md fuzz/make-corpus.sh \
 	fuzz/cachet_ber_fuzzer.in fuzz/cachet_ber_fuzzer.repro \
@@ -109,4 +117,11 @@ fuzz_cachet_ri_fuzzer_CPPFLAGS = $(FUZZ_CPPFLAGS)
 fuzz_cachet_ri_fuzzer_CFLAGS = $(FUZZ_COMPILE)
 fuzz_cachet_ri_fuzzer_LDFLAGS = $(FUZZ_LINK)
 fuzz_cachet_ri_fuzzer_LDADD = $(FUZZ_LIBS)
+
+noinst_PROGRAMS += fuzz/cachet_compressed_fuzzer
+fuzz_cachet_compressed_fuzzer_SOURCES = fuzz/cachet_compressed_fuzzer.c fuzz/fuzz.h
+fuzz_cachet_compressed_fuzzer_CPPFLAGS = $(FUZZ_CPPFLAGS)
+fuzz_cachet_compressed_fuzzer_CFLAGS = $(FUZZ_COMPILE)
+fuzz_cachet_compressed_fuzzer_LDFLAGS = $(FUZZ_LINK)
+fuzz_cachet_compressed_fuzzer_LDADD = $(FUZZ_LIBS)
 endif

@@ -346,6 +346,44 @@ rihex ri-null.der 000500
 rihex ri-kari-nokeys.der 00a179020103a05ba159301306072a8648ce3d020106082a8648ce3d0301070342000400000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000301506062b8104010b01300b06096086480165030401053000
 rihex ri-empty.der 00
 
+# ---- compressed messages (cachet_compressed_fuzzer) -- CompressedData
+# The first byte is the target's mode (bit 0: 64-octet output bound;
+# bit 1: JSON summary), the rest the message: made by `cachet compress`,
+# or hand-made DER around zlib streams made by python3's zlib.
+cmp=$here/cachet_compressed_fuzzer.in
+if want "$cmp"; then
+	rm -rf "$cmp"
+	mkdir -p "$cmp"
+	printf 'Compressed content for the fuzzer.\r\n' >"$tmp/z-small.txt"
+	i=0
+	while [ $i -lt 300 ]; do echo "line $i of some repetitive content"; i=$((i + 1)); done >"$tmp/z-text.txt"
+	zmsg() { # NAME MODE-HEX INPUT [cachet compress OPTIONS...]
+		zn=$1 zm=$2 zi=$3
+		shift 3
+		"$CACHET" compress -i "$zi" -o "$tmp/$zn" "$@"
+		{ unhex "$zm"; cat "$tmp/$zn"; } >"$cmp/$zn"
+	}
+	zmsg cd-small.p7z 00 "$tmp/z-small.txt"
+	zmsg cd-small-json.p7z 02 "$tmp/z-small.txt"
+	zmsg cd-text.p7z 00 "$tmp/z-text.txt"
+	zmsg cd-text-bound.p7z 01 "$tmp/z-text.txt"
+	zmsg cd-empty.p7z 00 /dev/null
+	zmsg cd-small.pem 00 "$tmp/z-small.txt" --format pem
+	zmsg cd-signed-ct.p7z 02 "$tmp/z-small.txt" --content-type 1.2.840.113549.1.7.2
+	zhex() { # NAME HEX (mode byte first)
+		unhex "$2" >"$cmp/$1"
+	}
+	zhex hm-null-params-stored.der 00305c060b2a864886f70d0109100109a04d304b020100300f060b2a864886f70d01091003080500303506092a864886f70d010701a02804267801011b00e4ff66757a7a206d652c2066757a7a206d652c2066757a7a206d65210a868f0907
+	zhex hm-version1.der 02304a060b2a864886f70d0109100109a03b3039020101300d060b2a864886f70d0109100308302506092a864886f70d010701a018041678da4b2badaa52c84dd55148436328720100868f0907
+	zhex hm-unknown-alg.der 003043060b2a864886f70d0109100109a0343032020100300606042a030405302506092a864886f70d010701a018041678da4b2badaa52c84dd55148436328720100868f0907
+	zhex hm-no-econtent.der 003030060b2a864886f70d0109100109a021301f020100300d060b2a864886f70d0109100308300b06092a864886f70d010701
+	zhex hm-trailing.der 00304c060b2a864886f70d0109100109a03d303b020100300d060b2a864886f70d0109100308302706092a864886f70d010701a01a041878da4b2badaa52c84dd55148436328720100868f09075859
+	zhex hm-bad-adler.der 00304a060b2a864886f70d0109100109a03b3039020100300d060b2a864886f70d0109100308302506092a864886f70d010701a018041678da4b2badaa52c84dd55148436328720100868f0906
+	zhex hm-cut-zlib.der 01303e060b2a864886f70d0109100109a02f302d020100300d060b2a864886f70d0109100308301906092a864886f70d010701a00c040a78da4b2badaa52c84dd5
+	printf '%s: %s files, %s bytes\n' "$(basename "$cmp")" \
+		"$(find "$cmp" -type f | wc -l)" "$(cat "$cmp"/* | wc -c)"
+fi
+
 for d in "$ber" "$sig" "$ins" "$pem" "$env" "$ri"; do
 	want "$d" || continue
 	printf '%s: %s files, %s bytes\n' "$(basename "$d")" \

@@ -583,3 +583,29 @@ int _cachet_oid_to_str(const uint8_t *p, size_t n, char *buf, size_t len)
 	}
 	return fresh ? 0 : CACHET_E_MALFORMED;
 }
+
+int _cachet_ber_read_oid(ber_reader_t *r, const ber_hdr_t *h, char *dotted,
+			 size_t n, const char *path, const char *rule)
+{
+	cbuf_t v = {0};
+	int ret = _cachet_ber_read_value(r, h, &v, 64);
+	if (ret == 0 && _cachet_oid_to_str(v.data, v.size, dotted, n) < 0) {
+		_cachet_diag_push(r->diag, CACHET_E_MALFORMED, path, rule,
+				  "the object identifier is not well formed");
+		ret = CACHET_E_MALFORMED;
+	}
+	_cachet_buf_free(&v);
+	return ret;
+}
+
+int _cachet_ber_content_info(ber_reader_t *r, char *dotted, size_t n)
+{
+	ber_hdr_t h;
+	int ret;
+
+	r->path = "ContentInfo";
+	CHECK_RET(_cachet_ber_expect(r, &h, BER_UNIVERSAL, true, BER_TAG_SEQUENCE, "ContentInfo"));
+	CHECK_RET(_cachet_ber_enter(r, &h));
+	CHECK_RET(_cachet_ber_expect(r, &h, BER_UNIVERSAL, false, BER_TAG_OID, "ContentInfo.contentType"));
+	return _cachet_ber_read_oid(r, &h, dotted, n, "ContentInfo.contentType", "RFC 5652 section 3");
+}

@@ -122,6 +122,18 @@ CACHET_INTERNAL int _cachet_ber_stream_value(ber_reader_t *r,
 					     const ber_hdr_t *h,
 					     ber_chunk_fn fn, void *opaque);
 
+/* The value of OBJECT IDENTIFIER element H in dotted form into DOTTED
+ * (N octets); CACHET_E_MALFORMED with a frame at PATH naming RULE when it
+ * is not a well-formed OID. */
+CACHET_INTERNAL int _cachet_ber_read_oid(ber_reader_t *r, const ber_hdr_t *h,
+					 char *dotted, size_t n,
+					 const char *path, const char *rule);
+
+/* Enter a ContentInfo (RFC 5652 section 3) and read its contentType into
+ * DOTTED (N octets); the reader is then before the [0] content. */
+CACHET_INTERNAL int _cachet_ber_content_info(ber_reader_t *r, char *dotted,
+					     size_t n);
+
 /* ---- writer ---- */
 /* Encode an identifier + length into BUF (>= BER_HDR_MAX); LEN is
  * ignored when INDEFINITE.  Returns the byte count. */

@@ -1109,31 +1109,6 @@ static int pass2_reread(cachet_source_t *src, uint64_t ct_off, const ber_hdr_t *
 	return ret;
 }
 
-static int finding(cachet_decrypt_t *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int finding(cachet_decrypt_t *d, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	return _cachet_buf_printf(&d->findings, "%s\n", line);
-}
-
-/* Read an OBJECT IDENTIFIER element H's value into dotted form. */
-static int read_oid_elem(ber_reader_t *r, const ber_hdr_t *h, char *dotted, size_t n, const char *path,
-			 const char *rule, cachet_diag_t *diag)
-{
-	cbuf_t v = {0};
-	int ret;
-	CHECK(_cachet_ber_read_value(r, h, &v, 64));
-	ret = _cachet_oid_to_str(v.data, v.size, dotted, n);
-	ENSURE(ret == 0, CACHET_E_MALFORMED, rule, path, "the object identifier is not well formed");
-cleanup:
-	_cachet_buf_free(&v);
-	return ret;
-}
-
 /* Try the RecipientInfos for the content-encryption key. */
 static int recover_cek(cachet_decrypt_t *d, cbuf_t *ris, size_t nris, size_t ceklen, uint8_t *cek,
 		       cachet_diag_t *diag)
@@ -1266,12 +1241,7 @@ int cachet_decrypt_run(cachet_decrypt_t *d, cachet_source_t *in, cachet_sink_t *
 	_cachet_ber_reader_init(&r, src, diag);
 
 	/* ContentInfo (RFC 5652 section 3). */
-	r.path = "ContentInfo";
-	CHECK(_cachet_ber_expect(&r, &h, BER_UNIVERSAL, true, BER_TAG_SEQUENCE, "ContentInfo"));
-	CHECK(_cachet_ber_enter(&r, &h));
-	CHECK(_cachet_ber_expect(&r, &h, BER_UNIVERSAL, false, BER_TAG_OID, "ContentInfo.contentType"));
-	CHECK(read_oid_elem(&r, &h, dotted, sizeof(dotted), "ContentInfo.contentType", "RFC 5652 section 3",
-			    diag));
+	CHECK(_cachet_ber_content_info(&r, dotted, sizeof(dotted)));
 	if (strcmp(dotted, oid_of(CACHET_ALG_CT_ENVELOPED)) == 0)
 		d->kind = CT_ENVELOPED;
 	else if (strcmp(dotted, oid_of(CACHET_ALG_CT_AUTHENVELOPED)) == 0)
@@ -1352,7 +1322,7 @@ int cachet_decrypt_run(cachet_decrypt_t *d, cachet_source_t *in, cachet_sink_t *
 	CHECK(_cachet_ber_expect(&r, &h, BER_UNIVERSAL, true, BER_TAG_SEQUENCE, "encryptedContentInfo"));
 	CHECK(_cachet_ber_enter(&r, &h));
 	CHECK(_cachet_ber_expect(&r, &h, BER_UNIVERSAL, false, BER_TAG_OID, "encryptedContentInfo.contentType"));
-	CHECK(read_oid_elem(&r, &h, ect, sizeof(ect), "encryptedContentInfo.contentType", RULE_ENV, diag));
+	CHECK(_cachet_ber_read_oid(&r, &h, ect, sizeof(ect), "encryptedContentInfo.contentType", RULE_ENV));
 	snprintf(d->content_type, sizeof(d->content_type), "%s", _cachet_oid_name(ect));
 	CHECK(_cachet_ber_expect(&r, &h, BER_UNIVERSAL, true, BER_TAG_SEQUENCE,
 				 "encryptedContentInfo.contentEncryptionAlgorithm"));
@@ -1508,7 +1478,7 @@ int cachet_decrypt_run(cachet_decrypt_t *d, cachet_source_t *in, cachet_sink_t *
 			want = 4;
 	}
 	if (version != want)
-		CHECK(finding(d, "%s version is %u; %s says %u for this message (accepted: RFC 5652 section 1.3 "
+		CHECK(CACHET_FINDING(&d->findings, "%s version is %u; %s says %u for this message (accepted: RFC 5652 section 1.3 "
 				 "asks readers to be forgiving)",
 			      ct_names[d->kind], version, rule, want));
 

@@ -71,6 +71,12 @@ typedef struct {
 	unsigned enc_depth; /* inside encryptedContent below this depth (0: no) */
 	cbuf_t annot;	    /* JSON members for the next node (a RecipientInfo) */
 	env_sum_t env;
+	struct cmp_sum_st { /* CompressedData (RFC 3274): see cmp_note */
+		bool active, has_version, has_alg, has_ct, has_content;
+		char version[24], alg[200], params[40], ct[200];
+		unsigned seqs; /* SEQUENCEs seen among CompressedData's children */
+		uint64_t size; /* octets of eContent */
+	} cmp;
 } insp_t;
 
 static const char *universal_name(uint32_t tag)
@@ -708,6 +714,80 @@ static int env_summary(insp_t *in)
 	return 0;
 }
 
+/* ---- CompressedData (RFC 3274 section 1.1) ---------------------- */
+
+/* Learn from a node below CompressedData (ContentInfo SEQUENCE > [0] >
+ * SEQUENCE > here): version, compressionAlgorithm and its parameters,
+ * eContentType and the size of eContent.  V and TEXT as for env_note. */
+static void cmp_note(insp_t *in, const ber_hdr_t *h, unsigned depth, const cbuf_t *v, const char *text)
+{
+	struct cmp_sum_st *c = &in->cmp;
+	uint8_t id = h->raw[0];
+
+	if (!c->active || depth < 3 || in->anc[0] != 0x30 || in->anc[1] != 0xa0 || in->anc[2] != 0x30)
+		return;
+	if (depth == 3) {
+		if (id == BER_TAG_INTEGER && v && !c->has_version) {
+			c->has_version = true;
+			int_text(v, c->version, sizeof(c->version));
+		} else if (id == 0x30) {
+			c->seqs++;
+		}
+		return;
+	}
+	if (depth == 4 && c->seqs == 1) {
+		/* compressionAlgorithm */
+		if (id == BER_TAG_OID && text && !c->has_alg) {
+			c->has_alg = true;
+			snprintf(c->alg, sizeof(c->alg), "%s", text);
+		} else if (c->has_alg) {
+			snprintf(c->params, sizeof(c->params), "%s",
+				 id == BER_TAG_NULL && h->len == 0 ? "NULL" : "present");
+		}
+		return;
+	}
+	if (c->seqs != 2)
+		return;
+	/* encapContentInfo */
+	if (depth == 4 && id == BER_TAG_OID && text && !c->has_ct) {
+		c->has_ct = true;
+		snprintf(c->ct, sizeof(c->ct), "%s", text);
+	} else if (depth == 4 && h->cls == BER_CONTEXT && h->tag == 0) {
+		c->has_content = true;
+	} else if (depth >= 5 && c->has_content && !h->constructed && h->cls == BER_UNIVERSAL &&
+		   h->tag == BER_TAG_OCTET_STRING) {
+		c->size += h->len;
+	}
+}
+
+/* The summary of a CompressedData, after its ContentInfo. */
+static int cmp_summary(insp_t *in)
+{
+	const struct cmp_sum_st *c = &in->cmp;
+	cbuf_t *b = &in->line;
+	int ret;
+	const char *params = c->params[0] ? c->params : "absent";
+
+	if (in->json) {
+		CHECK_RET(_cachet_buf_printf(b, ",\"summary\":{\"contentType\":\"CompressedData\",\"version\":%s",
+					     c->has_version ? c->version : "null"));
+		CHECK_RET(_cachet_buf_printf(b, ",\"compressionAlgorithm\":"));
+		CHECK_RET(c->has_alg ? _cachet_buf_json_str(b, c->alg) : _cachet_buf_printf(b, "null"));
+		CHECK_RET(_cachet_buf_printf(b, ",\"parameters\":\"%s\",\"eContentType\":", params));
+		CHECK_RET(c->has_ct ? _cachet_buf_json_str(b, c->ct) : _cachet_buf_printf(b, "null"));
+		if (c->has_content)
+			return _cachet_buf_printf(b, ",\"compressedSize\":%llu}", (unsigned long long)c->size);
+		return _cachet_buf_printf(b, ",\"compressedSize\":null}");
+	}
+	CHECK_RET(_cachet_buf_printf(b, "CompressedData:\n  version %s\n", c->has_version ? c->version : "missing"));
+	CHECK_RET(_cachet_buf_printf(b, "  compressionAlgorithm %s\n    parameters %s\n",
+				     c->has_alg ? c->alg : "missing", params));
+	CHECK_RET(_cachet_buf_printf(b, "  encapContentInfo:\n    eContentType %s\n", c->has_ct ? c->ct : "missing"));
+	if (c->has_content)
+		return _cachet_buf_printf(b, "    eContent %llu bytes (compressed)\n", (unsigned long long)c->size);
+	return _cachet_buf_printf(b, "    eContent absent\n");
+}
+
 static int node(insp_t *in, const ber_hdr_t *h, unsigned depth, uint64_t off)
 {
 	char tag[48], text[200];
@@ -730,6 +810,7 @@ static int node(insp_t *in, const ber_hdr_t *h, unsigned depth, uint64_t off)
 		in->signed_data = false;
 		env_reset(&in->env);
 		in->enc_depth = 0;
+		memset(&in->cmp, 0, sizeof(in->cmp));
 	}
 	if (at_certificate(in, h, depth) || at_orig_certificate(in, h, depth)) {
 		if (at_orig_certificate(in, h, depth))
@@ -762,8 +843,10 @@ static int node(insp_t *in, const ber_hdr_t *h, unsigned depth, uint64_t off)
 			if (ct == CACHET_ALG_CT_ENVELOPED || ct == CACHET_ALG_CT_AUTHENVELOPED ||
 			    ct == CACHET_ALG_CT_ENCRYPTED)
 				in->env.ct = ct;
+			in->cmp.active = ct == CACHET_ALG_CT_COMPRESSED;
 		}
 	}
+	cmp_note(in, h, depth, consumed ? &v : NULL, text[0] ? text : NULL);
 	if (below_env)
 		CHECK(env_note(in, h, depth, consumed ? &v : NULL, text[0] ? text : NULL));
 	if (in->enc_depth && depth >= in->enc_depth && !h->constructed)
@@ -834,6 +917,11 @@ static int node(insp_t *in, const ber_hdr_t *h, unsigned depth, uint64_t off)
 		if (!in->json)
 			CHECK(flush_line(in));
 		CHECK(env_summary(in));
+	}
+	if (depth == 0 && in->cmp.active) {
+		if (!in->json)
+			CHECK(flush_line(in));
+		CHECK(cmp_summary(in));
 	}
 	if (in->json)
 		CHECK(_cachet_buf_printf(&in->line, "}"));

@@ -12,6 +12,8 @@ static const struct {
 	{"verify", cmd_verify, "verify a SignedData message and report every check"},
 	{"encrypt", cmd_encrypt, "encrypt for recipients, a password or a KEK"},
 	{"decrypt", cmd_decrypt, "decrypt EnvelopedData, AuthEnvelopedData or EncryptedData"},
+	{"compress", cmd_compress, "compress into a CompressedData message (zlib)"},
+	{"decompress", cmd_decompress, "decompress a CompressedData message"},
 	{"inspect", cmd_inspect, "show the structure of any CMS object"},
 	{"demo", cmd_demo, "sign and verify with the bundled demo identities"},
 };
@@ -20,7 +22,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: cachet COMMAND [OPTIONS]\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].what);
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].what);
 	fprintf(f, "\n'cachet COMMAND --help' describes a command; man cachet-COMMAND has the details.\n"
 		   "Exit status: 0 success, 1 verification or decryption failed, 2 usage error,\n"
 		   "3 malformed or unsupported input, 4 I/O or system error.\n");

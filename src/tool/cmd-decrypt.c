@@ -97,14 +97,10 @@ int cmd_decrypt(int argc, char **argv)
 	cachet_decrypt_t *d = NULL;
 	cachet_diag_t *diag = NULL;
 	cachet_source_t *src = NULL;
-	cachet_sink_t *snk = NULL;
 	cachet_datum_t a = {0}, b = {0};
-	outfile_t of = {0};
-	FILE *hold = NULL;
-	bool to_stdout = strcmp(out, "-") == 0;
+	held_t ho = {0};
 	int ret = 0, fd = -1, status = EXIT_IO;
 
-	of.fd = -1;
 	if ((ret = cachet_diag_init(&diag)) < 0 || (ret = cachet_decrypt_init(&d)) < 0)
 		goto done;
 	if ((ret = cachet_decrypt_set_policy(d, policy)) < 0)
@@ -159,23 +155,10 @@ int cmd_decrypt(int argc, char **argv)
 		goto done;
 	if ((ret = cachet_source_init_fd(&src, fd)) < 0)
 		goto done;
-	/* Nothing unauthenticated reaches OUT: a file is written under a
-	 * temporary name and renamed on success; standard output gets the
-	 * content from an unlinked temporary file afterwards. */
-	if (to_stdout) {
-		if ((hold = tmpfile()) == NULL) {
-			fprintf(stderr, "cachet decrypt: cannot create a temporary file\n");
-			goto done;
-		}
-		if ((ret = cachet_sink_init_fd(&snk, fileno(hold))) < 0)
-			goto done;
-	} else {
-		if (out_open(&of, out) < 0)
-			goto done;
-		if ((ret = cachet_sink_init_fd(&snk, of.fd)) < 0)
-			goto done;
-	}
-	ret = cachet_decrypt_run(d, src, snk, diag);
+	/* Nothing unauthenticated reaches OUT (held_t). */
+	if (held_open(&ho, out, "decrypt") < 0)
+		goto done;
+	ret = cachet_decrypt_run(d, src, ho.snk, diag);
 	if (verbose) {
 		cachet_datum_t text = {0};
 		if (cachet_decrypt_summary(d, json ? CACHET_INSPECT_JSON : 0, &text) == 0) {
@@ -185,11 +168,7 @@ int cmd_decrypt(int argc, char **argv)
 	}
 	if (ret < 0)
 		goto done;
-	if (to_stdout) {
-		status = release_held(hold);
-		goto cleanup;
-	}
-	status = out_commit(&of) < 0 ? EXIT_IO : EXIT_OK;
+	status = held_commit(&ho);
 	goto cleanup;
 done:
 	if (ret < 0) {
@@ -197,11 +176,7 @@ done:
 		status = exit_for(ret);
 	}
 cleanup:
-	if (status != EXIT_OK)
-		out_abort(&of);
-	cachet_sink_deinit(snk);
-	if (hold)
-		fclose(hold);
+	held_close(&ho);
 	if (fd > STDIN_FILENO)
 		close(fd);
 	free(a.data);

@@ -106,11 +106,7 @@ int cmd_encrypt(int argc, char **argv)
 		}
 		case 'G': orig = optarg; break;
 		case 'f':
-			if (strcmp(optarg, "pem") == 0)
-				pem = true;
-			else if (strcmp(optarg, "der") == 0)
-				pem = false;
-			else
+			if (!parse_format(optarg, &pem))
 				goto bad;
 			break;
 		case 'h': usage(stdout); return EXIT_OK;

@@ -88,14 +88,11 @@ int cmd_verify(int argc, char **argv)
 	cachet_verify_t *v = NULL;
 	cachet_diag_t *diag = NULL;
 	cachet_source_t *src = NULL, *det = NULL;
-	cachet_sink_t *snk = NULL;
 	cachet_report_t *rep = NULL;
-	outfile_t of = {0};
+	held_t ho = {0};
 	int ret = 0, fd = -1, cfd = -1, status = EXIT_IO;
-	bool to_stdout = out && strcmp(out, "-") == 0;
-	FILE *hold = NULL;
+	bool to_stdout = held_is_stdout(out);
 
-	of.fd = -1;
 	if ((ret = cachet_diag_init(&diag)) < 0 || (ret = cachet_verify_init(&v)) < 0)
 		goto done;
 	if ((ret = add_files(v, trust, ntrust, true, diag)) < 0 ||
@@ -115,22 +112,10 @@ int cmd_verify(int argc, char **argv)
 		if ((ret = cachet_source_init_fd(&det, cfd)) < 0)
 			goto done;
 	}
-	/* Content for standard output waits in an unlinked temporary file
-	 * until every signer verified: nothing unverified reaches stdout. */
-	if (to_stdout) {
-		if ((hold = tmpfile()) == NULL) {
-			fprintf(stderr, "cachet verify: cannot create a temporary file\n");
-			goto done;
-		}
-		if ((ret = cachet_sink_init_fd(&snk, fileno(hold))) < 0)
-			goto done;
-	} else if (out) {
-		if (out_open(&of, out) < 0)
-			goto done;
-		if ((ret = cachet_sink_init_fd(&snk, of.fd)) < 0)
-			goto done;
-	}
-	ret = cachet_verify_run(v, src, det, snk, &rep, diag);
+	/* The content waits until every signer verified (held_t). */
+	if (out && held_open(&ho, out, "verify") < 0)
+		goto done;
+	ret = cachet_verify_run(v, src, det, ho.snk, &rep, diag);
 	if (rep) {
 		cachet_datum_t text = {0};
 		if ((json ? cachet_report_json(rep, &text) : cachet_report_text(rep, &text)) == 0) {
@@ -141,12 +126,8 @@ int cmd_verify(int argc, char **argv)
 			cachet_free(text.data);
 		}
 	}
-	if (ret == 0 && to_stdout) {
-		status = release_held(hold);
-		goto cleanup;
-	}
 	if (ret == 0) {
-		status = (out && out_commit(&of) < 0) ? EXIT_IO : EXIT_OK;
+		status = out ? held_commit(&ho) : EXIT_OK;
 		goto cleanup;
 	}
 done:
@@ -156,18 +137,12 @@ done:
 		status = exit_for(ret);
 	}
 cleanup:
-	if (status != EXIT_OK)
-		out_abort(&of);
-	cachet_sink_deinit(snk);
-	snk = NULL;
-	if (hold)
-		fclose(hold); /* unlinked: the held content disappears with it */
+	held_close(&ho);
 	if (fd > STDIN_FILENO)
 		close(fd);
 	if (cfd > STDIN_FILENO)
 		close(cfd);
 	cachet_report_deinit(rep);
-	cachet_sink_deinit(snk);
 	cachet_source_deinit(src);
 	cachet_source_deinit(det);
 	cachet_verify_deinit(v);

@@ -284,7 +284,7 @@ int read_secret_file(const char *path, cachet_datum_t *out)
 	return 0;
 }
 
-int release_held(FILE *hold)
+static int release_held(FILE *hold)
 {
 	char buf[65536];
 	size_t n;
@@ -294,4 +294,56 @@ int release_held(FILE *hold)
 		if (fwrite(buf, 1, n, stdout) != n)
 			return EXIT_IO;
 	return ferror(hold) || fflush(stdout) != 0 ? EXIT_IO : EXIT_OK;
+}
+
+bool held_is_stdout(const char *path)
+{
+	return path != NULL && strcmp(path, "-") == 0;
+}
+
+int held_open(held_t *h, const char *path, const char *cmd)
+{
+	memset(h, 0, sizeof(*h));
+	h->of.fd = -1;
+	if (held_is_stdout(path)) {
+		if ((h->hold = tmpfile()) == NULL) {
+			fprintf(stderr, "cachet %s: cannot create a temporary file: %s\n", cmd, strerror(errno));
+			return -1;
+		}
+	} else if (out_open(&h->of, path) < 0) {
+		return -1;
+	}
+	if (cachet_sink_init_fd(&h->snk, h->hold ? fileno(h->hold) : h->of.fd) < 0) {
+		fprintf(stderr, "cachet %s: out of memory\n", cmd);
+		return -1;
+	}
+	return 0;
+}
+
+int held_commit(held_t *h)
+{
+	if (h->snk != NULL && cachet_sink_flush(h->snk) < 0)
+		return EXIT_IO;
+	if (h->hold != NULL)
+		return release_held(h->hold);
+	return out_commit(&h->of) < 0 ? EXIT_IO : EXIT_OK;
+}
+
+void held_close(held_t *h)
+{
+	cachet_sink_deinit(h->snk);
+	h->snk = NULL;
+	out_abort(&h->of);
+	if (h->hold != NULL)
+		fclose(h->hold); /* unlinked: the held content disappears with it */
+	h->hold = NULL;
+}
+
+bool parse_format(const char *s, bool *pem)
+{
+	if (strcmp(s, "pem") == 0 || strcmp(s, "der") == 0) {
+		*pem = s[0] == 'p';
+		return true;
+	}
+	return false;
 }

@@ -33,9 +33,26 @@ int out_open(outfile_t *o, const char *path);
 int out_commit(outfile_t *o);
 void out_abort(outfile_t *o);
 
-/* Copy content held in the temporary file HOLD (until it was verified or
- * authenticated) to stdout; EXIT_OK or EXIT_IO. */
-int release_held(FILE *hold);
+/* Output that may appear only when the command succeeds (content to be
+ * verified or authenticated first): a file is written under a temporary
+ * name beside it (outfile_t); standard output ("-") gets the content from
+ * an unlinked temporary file once held_commit() runs.  held_close()
+ * removes whatever was not committed. */
+typedef struct {
+	outfile_t of;
+	FILE *hold;
+	cachet_sink_t *snk;
+} held_t;
+
+/* Open PATH for CMD's output: 0 with H->snk ready, or -1 with a message
+ * printed (the command then exits EXIT_IO). */
+int held_open(held_t *h, const char *path, const char *cmd);
+/* Flush, then rename into place or copy to stdout: EXIT_OK or EXIT_IO. */
+int held_commit(held_t *h);
+/* Abort what did not commit, free everything; H may be zeroed. */
+void held_close(held_t *h);
+/* True when PATH is standard output. */
+bool held_is_stdout(const char *path);
 /* Open IN ("-" = stdin) as an fd; -1 with a message on failure. */
 int in_open(const char *path);
 /* Read a whole (small) file: certificates, keys. */
@@ -46,6 +63,8 @@ int parse_hex(const char *s, cachet_datum_t *out);
 int parse_id(const char *s, cachet_datum_t *out);
 /* A password file: its bytes without the trailing newline. */
 int read_secret_file(const char *path, cachet_datum_t *out);
+/* --format der|pem: sets *PEM; false for any other word. */
+bool parse_format(const char *s, bool *pem);
 /* Exit status for a library code. */
 int exit_for(int code);
 /* Print "cachet CMD: ..." and the diagnostic chain to stderr. */
@@ -59,5 +78,7 @@ int cmd_inspect(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_encrypt(int argc, char **argv);
 int cmd_decrypt(int argc, char **argv);
+int cmd_compress(int argc, char **argv);
+int cmd_decompress(int argc, char **argv);
 
 #endif

@@ -431,6 +431,58 @@ CACHET_API CACHET_MUST_CHECK int cachet_decrypt_summary(const cachet_decrypt_t *
 							cachet_datum_t *out);
 
 /* ------------------------------------------------------------------ */
+/* Compression: CompressedData (RFC 3274) with zlib (RFC 1950) */
+
+/* Flags for cachet_compress_run. */
+#define CACHET_COMPRESS_PEM (1u << 0) /* PEM armour ("CMS") on output */
+
+/* Stream CONTENT through zlib and write a ContentInfo(CompressedData) to
+ * OUT: version 0, id-alg-zlibCompress without parameters, the compressed
+ * octets as eContent (indefinite-length BER, OCTET STRING segments).
+ * CONTENT_TYPE is the eContentType as a dotted OID ("1.2.840.113549.1.7.2"
+ * to compress a SignedData); NULL means id-data.  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_compress_run(cachet_source_t *content,
+						     cachet_sink_t *out,
+						     const char *content_type,
+						     unsigned flags,
+						     cachet_diag_t *diag);
+
+typedef struct cachet_decompress_st cachet_decompress_t;
+
+/* The default of cachet_decompress_set_max_size: 1 GiB. */
+#define CACHET_DECOMPRESS_DEFAULT_MAX_SIZE ((uint64_t)1 << 30)
+
+CACHET_API CACHET_MUST_CHECK int cachet_decompress_init(cachet_decompress_t **d);
+CACHET_API void cachet_decompress_deinit(cachet_decompress_t *d);
+/* The most octets a run may write (the bound against decompression
+ * bombs); 0 means no bound.  Default CACHET_DECOMPRESS_DEFAULT_MAX_SIZE.
+ * A run that would write more stops with CACHET_E_SIZE_LIMIT, having
+ * written at most MAX octets.  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_decompress_set_max_size(cachet_decompress_t *d,
+								uint64_t max);
+/* Read the CompressedData from IN (DER, BER or PEM) and write the
+ * decompressed content to OUT, in flat memory.  Errors: a zlib stream
+ * that is corrupt (header, data, Adler-32) or followed by other octets
+ * inside eContent is CACHET_E_MALFORMED, one that ends early
+ * CACHET_E_TRUNCATED, an algorithm other than zlib CACHET_E_UNKNOWN_OID
+ * or CACHET_E_UNSUPPORTED, absent eContent CACHET_E_NO_CONTENT.  The
+ * content written before a failure is incomplete: discard it.  A version
+ * other than 0 is reported in the summary, not refused.  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_decompress_run(cachet_decompress_t *d,
+						       cachet_source_t *in,
+						       cachet_sink_t *out,
+						       cachet_diag_t *diag);
+/* The eContentType of the last run (dotted OID, valid until the next run
+ * or deinit), or NULL when no run read it.  Since: 0.1 */
+CACHET_API const char *cachet_decompress_content_type(const cachet_decompress_t *d);
+/* What the last run found (version, algorithm, content type, sizes,
+ * findings) as text or JSON (flags: CACHET_INSPECT_JSON).  Free OUT with
+ * cachet_free.  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_decompress_summary(const cachet_decompress_t *d,
+							   unsigned flags,
+							   cachet_datum_t *out);
+
+/* ------------------------------------------------------------------ */
 /* Inspection */
 
 #define CACHET_INSPECT_JSON (1u << 0)
