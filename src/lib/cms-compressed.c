@@ -547,17 +547,7 @@ int cachet_decompress_summary(const cachet_decompress_t *d, unsigned flags, cach
 			CHECK(_cachet_buf_printf(&b, "null"));
 		CHECK(_cachet_buf_printf(&b, ",\"compressed_octets\":%llu,\"content_octets\":%llu,\"findings\":[",
 					 (unsigned long long)d->compressed_size, (unsigned long long)d->content_size));
-		for (size_t i = 0, first = 1; i < d->findings.size;) {
-			const char *line = (const char *)d->findings.data + i;
-			const char *nl = memchr(line, '\n', d->findings.size - i);
-			size_t len = nl ? (size_t)(nl - line) : d->findings.size - i;
-			char tmp[600];
-			snprintf(tmp, sizeof(tmp), "%.*s", (int)len, line);
-			CHECK(_cachet_buf_printf(&b, "%s", first ? "" : ","));
-			CHECK(_cachet_buf_json_str(&b, tmp));
-			first = 0;
-			i += len + 1;
-		}
+		CHECK(_cachet_findings_out(&b, &d->findings, true));
 		CHECK(_cachet_buf_printf(&b, "]}\n"));
 	} else {
 		if (d->has_version)
@@ -570,13 +560,7 @@ int cachet_decompress_summary(const cachet_decompress_t *d, unsigned flags, cach
 					 (unsigned long long)d->compressed_size));
 		CHECK(_cachet_buf_printf(&b, "  content:            %llu octets\n",
 					 (unsigned long long)d->content_size));
-		for (size_t i = 0; i < d->findings.size;) {
-			const char *line = (const char *)d->findings.data + i;
-			const char *nl = memchr(line, '\n', d->findings.size - i);
-			size_t len = nl ? (size_t)(nl - line) : d->findings.size - i;
-			CHECK(_cachet_buf_printf(&b, "  note: %.*s\n", (int)len, line));
-			i += len + 1;
-		}
+		CHECK(_cachet_findings_out(&b, &d->findings, false));
 	}
 	out->data = b.data;
 	out->size = b.size;

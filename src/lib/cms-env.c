@@ -1636,17 +1636,7 @@ int cachet_decrypt_summary(const cachet_decrypt_t *d, unsigned flags, cachet_dat
 			CHECK(_cachet_buf_json_str(&b, (const char *)d->unprot_names.data));
 		}
 		CHECK(_cachet_buf_printf(&b, ",\"findings\":["));
-		for (size_t i = 0, first = 1; i < d->findings.size;) {
-			const char *line = (const char *)d->findings.data + i;
-			const char *nl = memchr(line, '\n', d->findings.size - i);
-			size_t len = nl ? (size_t)(nl - line) : d->findings.size - i;
-			char tmp[600];
-			snprintf(tmp, sizeof(tmp), "%.*s", (int)len, line);
-			CHECK(_cachet_buf_printf(&b, "%s", first ? "" : ","));
-			CHECK(_cachet_buf_json_str(&b, tmp));
-			first = 0;
-			i += len + 1;
-		}
+		CHECK(_cachet_findings_out(&b, &d->findings, true));
 		CHECK(_cachet_buf_printf(&b, "]}\n"));
 	} else {
 		CHECK(_cachet_buf_printf(&b, "%s (version %u)\n", ct_names[d->kind], d->version));
@@ -1669,13 +1659,7 @@ int cachet_decrypt_summary(const cachet_decrypt_t *d, unsigned flags, cachet_dat
 			CHECK(_cachet_buf_printf(&b, "  %s   %s\n",
 						 d->kind == CT_AUTHENVELOPED ? "unauthAttrs:    " : "unprotectedAttrs:",
 						 (const char *)d->unprot_names.data));
-		for (size_t i = 0; i < d->findings.size;) {
-			const char *line = (const char *)d->findings.data + i;
-			const char *nl = memchr(line, '\n', d->findings.size - i);
-			size_t len = nl ? (size_t)(nl - line) : d->findings.size - i;
-			CHECK(_cachet_buf_printf(&b, "  note: %.*s\n", (int)len, line));
-			i += len + 1;
-		}
+		CHECK(_cachet_findings_out(&b, &d->findings, false));
 	}
 	out->data = b.data;
 	out->size = b.size;

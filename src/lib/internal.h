@@ -100,6 +100,9 @@ CACHET_INTERNAL int _cachet_buf_printf(cbuf_t *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Append one line (FMT, a literal, and a newline) to a findings buffer. */
 #define CACHET_FINDING(buf, fmt, ...) _cachet_buf_printf((buf), fmt "\n", ##__VA_ARGS__)
+/* Append the lines of FINDINGS (CACHET_FINDING) to B: JSON string
+ * literals separated by commas, or "  note: " text lines. */
+CACHET_INTERNAL int _cachet_findings_out(cbuf_t *b, const cbuf_t *findings, bool json);
 /* Append a JSON string literal (with quotes) for S. */
 CACHET_INTERNAL int _cachet_buf_json_str(cbuf_t *b, const char *s);
 CACHET_INTERNAL void _cachet_buf_free(cbuf_t *b);

@@ -138,3 +138,27 @@ void _cachet_time_str(time_t t, char *buf, size_t n)
 	if (gmtime_r(&t, &tm) == NULL || strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(buf, n, "@%lld", (long long)t);
 }
+
+int _cachet_findings_out(cbuf_t *b, const cbuf_t *findings, bool json)
+{
+	bool first = true;
+	int ret = 0;
+
+	for (size_t i = 0; i < findings->size && ret == 0;) {
+		const char *line = (const char *)findings->data + i;
+		const char *nl = memchr(line, '\n', findings->size - i);
+		size_t len = nl ? (size_t)(nl - line) : findings->size - i;
+		if (json) {
+			char tmp[600];
+			snprintf(tmp, sizeof(tmp), "%.*s", (int)len, line);
+			ret = _cachet_buf_printf(b, "%s", first ? "" : ",");
+			if (ret == 0)
+				ret = _cachet_buf_json_str(b, tmp);
+		} else {
+			ret = _cachet_buf_printf(b, "  note: %.*s\n", (int)len, line);
+		}
+		first = false;
+		i += len + 1;
+	}
+	return ret;
+}
