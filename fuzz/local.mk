@@ -78,7 +78,8 @@ FUZZ_LIBS = fuzz/libcachet-fuzz.la
 
 noinst_PROGRAMS = fuzz/cachet_ber_fuzzer fuzz/cachet_signed_fuzzer \
 	fuzz/cachet_inspect_fuzzer fuzz/cachet_pem_fuzzer \
-	fuzz/cachet_enveloped_fuzzer fuzz/cachet_ri_fuzzer
+	fuzz/cachet_enveloped_fuzzer fuzz/cachet_ri_fuzzer \
+	fuzz/cachet_certs_fuzzer
 
 fuzz_cachet_ber_fuzzer_SOURCES = fuzz/cachet_ber_fuzzer.c fuzz/fuzz.h
 fuzz_cachet_ber_fuzzer_CPPFLAGS = $(FUZZ_CPPFLAGS)
@@ -124,4 +125,10 @@ fuzz_cachet_compressed_fuzzer_CPPFLAGS = $(FUZZ_CPPFLAGS)
 fuzz_cachet_compressed_fuzzer_CFLAGS = $(FUZZ_COMPILE)
 fuzz_cachet_compressed_fuzzer_LDFLAGS = $(FUZZ_LINK)
 fuzz_cachet_compressed_fuzzer_LDADD = $(FUZZ_LIBS)
+
+fuzz_cachet_certs_fuzzer_SOURCES = fuzz/cachet_certs_fuzzer.c fuzz/fuzz.h
+fuzz_cachet_certs_fuzzer_CPPFLAGS = $(FUZZ_CPPFLAGS)
+fuzz_cachet_certs_fuzzer_CFLAGS = $(FUZZ_COMPILE)
+fuzz_cachet_certs_fuzzer_LDFLAGS = $(FUZZ_LINK)
+fuzz_cachet_certs_fuzzer_LDADD = $(FUZZ_LIBS)
 endif

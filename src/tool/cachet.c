@@ -15,6 +15,7 @@ static const struct {
 	{"compress", cmd_compress, "compress into a CompressedData message (zlib)"},
 	{"decompress", cmd_decompress, "decompress a CompressedData message"},
 	{"inspect", cmd_inspect, "show the structure of any CMS object"},
+	{"certs", cmd_certs, "make or take apart a certificates-only message"},
 	{"demo", cmd_demo, "sign and verify with the bundled demo identities"},
 };
 

@@ -80,5 +80,6 @@ int cmd_encrypt(int argc, char **argv);
 int cmd_decrypt(int argc, char **argv);
 int cmd_compress(int argc, char **argv);
 int cmd_decompress(int argc, char **argv);
+int cmd_certs(int argc, char **argv);
 
 #endif

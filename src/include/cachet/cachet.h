@@ -481,6 +481,72 @@ CACHET_API const char *cachet_decompress_content_type(const cachet_decompress_t 
 CACHET_API CACHET_MUST_CHECK int cachet_decompress_summary(const cachet_decompress_t *d,
 							   unsigned flags,
 							   cachet_datum_t *out);
+/* Certificates-only messages (RFC 8551 section 3.8; RFC 5652 sections 5.1
+ * and 5.2): a SignedData with no SignerInfo and no eContent that carries
+ * certificates and/or CRLs. */
+
+typedef struct cachet_certs_st cachet_certs_t;
+
+/* Flags for cachet_certs_make and cachet_certs_write. */
+#define CACHET_CERTS_PEM (1u << 0)	 /* PEM: "CMS" armour, or a bundle */
+#define CACHET_CERTS_WITH_CRLS (1u << 1) /* cachet_certs_write: CRLs too */
+
+/* Write a certificates-only ContentInfo(SignedData) to OUT.  CERTS are
+ * NCERTS inputs, each PEM (one or more CERTIFICATE blocks) or one DER
+ * certificate; CRLS likewise with "X509 CRL" blocks (may be NULL when
+ * NCRLS is 0).  Every object is checked; byte-equal duplicates are kept
+ * once; the output is DER with both sets in DER SET OF order, or its PEM
+ * armour with CACHET_CERTS_PEM.  At least one certificate or CRL.
+ * Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int
+cachet_certs_make(const cachet_datum_t *certs, size_t ncerts,
+		  const cachet_datum_t *crls, size_t ncrls, cachet_sink_t *out,
+		  unsigned flags, cachet_diag_t *diag);
+/* Read any SignedData (certificates-only or signed; BER, DER or PEM)
+ * from IN and collect its X.509 certificates and CRLs into a new handle
+ * *CERTS (free with cachet_certs_deinit).  Signatures are NOT verified.
+ * The eContent of a signed message is skipped as it streams past.  What
+ * a strict reader notes (SignerInfos present, eContent present, a
+ * version other than RFC 5652 section 5.1 computes, sets not in DER
+ * order, duplicates, other certificate formats) becomes a finding; only
+ * malformed or oversized input fails.  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_certs_extract(cachet_certs_t **certs,
+						      cachet_source_t *in,
+						      cachet_diag_t *diag);
+CACHET_API void cachet_certs_deinit(cachet_certs_t *certs);
+CACHET_API size_t cachet_certs_count(const cachet_certs_t *certs);
+/* Certificate I's DER.  DER is borrowed: it points into CERTS, stays
+ * valid until cachet_certs_deinit and must not be freed. */
+CACHET_API CACHET_MUST_CHECK int cachet_certs_get(const cachet_certs_t *certs,
+						  size_t i, cachet_datum_t *der);
+CACHET_API size_t cachet_certs_crl_count(const cachet_certs_t *certs);
+/* CRL I's DER (borrowed, as for cachet_certs_get). */
+CACHET_API CACHET_MUST_CHECK int
+cachet_certs_crl_get(const cachet_certs_t *certs, size_t i, cachet_datum_t *der);
+/* SignerInfos in the message: 0 for a certificates-only message. */
+CACHET_API size_t cachet_certs_signer_count(const cachet_certs_t *certs);
+CACHET_API size_t cachet_certs_finding_count(const cachet_certs_t *certs);
+/* Finding I.  NAME is stable ("signer-infos", "econtent",
+ * "signed-data-version", "certificates-order", ...); CODE is 0 or the
+ * CACHET_E_* a strict reader would have failed with; strings stay valid
+ * until cachet_certs_deinit.  Any out-pointer may be NULL. */
+CACHET_API CACHET_MUST_CHECK int
+cachet_certs_finding_get(const cachet_certs_t *certs, size_t i,
+			 const char **name, int *code, const char **rule,
+			 const char **detail);
+/* Describe every certificate (subject, issuer, serial, validity, SHA-256
+ * fingerprint), CRL and finding as text or JSON (flags:
+ * CACHET_INSPECT_JSON).  Free OUT with cachet_free. */
+CACHET_API CACHET_MUST_CHECK int cachet_certs_describe(const cachet_certs_t *certs,
+						       unsigned flags,
+						       cachet_datum_t *out);
+/* Write the certificates to OUT: a PEM bundle with CACHET_CERTS_PEM
+ * (CRLs after them with CACHET_CERTS_WITH_CRLS), else DER, which needs
+ * exactly one object (CACHET_E_INVALID_ARG otherwise). */
+CACHET_API CACHET_MUST_CHECK int cachet_certs_write(const cachet_certs_t *certs,
+						    cachet_sink_t *out,
+						    unsigned flags,
+						    cachet_diag_t *diag);
 
 /* ------------------------------------------------------------------ */
 /* Inspection */
