@@ -132,3 +132,20 @@ fuzz_cachet_certs_fuzzer_CFLAGS = $(FUZZ_COMPILE)
 fuzz_cachet_certs_fuzzer_LDFLAGS = $(FUZZ_LINK)
 fuzz_cachet_certs_fuzzer_LDADD = $(FUZZ_LIBS)
 endif
+
+# ---- the MIME layer (src/lib/mime.h): header block, MIME fields,
+# recursive multipart split, transfer decoding and encoding.
+check_PROGRAMS += fuzz/replay-mime
+TESTS += fuzz/replay-mime
+fuzz_replay_mime_SOURCES = fuzz/replay.c fuzz/fuzz.h fuzz/cachet_mime_fuzzer.c
+fuzz_replay_mime_CPPFLAGS = $(FUZZ_CPPFLAGS) -DFUZZ_NAME='"cachet_mime_fuzzer"'
+fuzz_replay_mime_LDADD = $(TEST_LDADD)
+EXTRA_DIST += fuzz/cachet_mime_fuzzer.in fuzz/cachet_mime_fuzzer.repro
+if ENABLE_FUZZING
+noinst_PROGRAMS += fuzz/cachet_mime_fuzzer
+fuzz_cachet_mime_fuzzer_SOURCES = fuzz/cachet_mime_fuzzer.c fuzz/fuzz.h
+fuzz_cachet_mime_fuzzer_CPPFLAGS = $(FUZZ_CPPFLAGS)
+fuzz_cachet_mime_fuzzer_CFLAGS = $(FUZZ_COMPILE)
+fuzz_cachet_mime_fuzzer_LDFLAGS = $(FUZZ_LINK)
+fuzz_cachet_mime_fuzzer_LDADD = $(FUZZ_LIBS)
+endif

@@ -389,3 +389,31 @@ for d in "$ber" "$sig" "$ins" "$pem" "$env" "$ri"; do
 	printf '%s: %s files, %s bytes\n' "$(basename "$d")" \
 		"$(find "$d" -type f | wc -l)" "$(cat "$d"/* | wc -c)"
 done
+
+# ---- cachet_mime_fuzzer: hand-written MIME messages (src/lib/mime.h):
+# multipart/signed and application/pkcs7-mime shapes, nesting, LF-only
+# text, quoted-printable and base64 edge cases, bad delimiters.
+mime=$here/cachet_mime_fuzzer.in
+if want "$mime"; then
+	rm -rf "$mime"
+	mkdir -p "$mime"
+	m() { # NAME PRINTF-FORMAT (CRLF written as \r\n)
+		printf "$2" >"$mime/$1"
+	}
+	m signed-crlf.eml 'MIME-Version: 1.0\r\nContent-Type: multipart/signed; protocol="application/pkcs7-signature";\r\n micalg=sha-256; boundary="=_cachet_abc"\r\n\r\nThis is an S/MIME signed message\r\n\r\n--=_cachet_abc\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nHello\r\n\r\n--=_cachet_abc\r\nContent-Type: application/pkcs7-signature; name=smime.p7s\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename="smime.p7s"\r\n\r\nMAMCAQE=\r\n\r\n--=_cachet_abc--\r\n'
+	m signed-lf.eml 'Content-Type: multipart/signed; protocol="application/x-pkcs7-signature"; micalg=sha1; boundary=b\n\n--b\nContent-Type: text/plain\n\ntext with trailing space \n--b\nContent-Type: application/x-pkcs7-signature\nContent-Transfer-Encoding: base64\n\nMAMC\nAQE=\n--b--\n'
+	m pkcs7-mime.eml 'From: a@example.org\r\nSubject: =?UTF-8?Q?caf=C3=A9?=\r\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data; name="smime.p7m"\r\nContent-Transfer-Encoding: base64\r\n\r\nMIAGCSqGSIb3DQEHA6CAMIACAQAxADCABgkqhkiG9w0BBwEwFAYIKoZIhvcNAwcECAAAAAAAAAAA\r\noIAEEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n'
+	m nested.eml 'Content-Type: multipart/mixed; boundary="outer"\r\n\r\npreamble\r\n--outer\r\nContent-Type: multipart/alternative; boundary=inner\r\n\r\n--inner\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\ncaf=C3=A9 =\r\nsoft  \r\n--inner\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--inner--\r\n--outer\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAAECAwQF\r\n--outer--\r\nepilogue\r\n'
+	m qp-edge.eml 'Content-Type: text/plain\r\nContent-Transfer-Encoding: Quoted-Printable\r\n\r\n=3D=3d =\t\r\nFrom x\r\n.dot  \t\r\n=\r\n=41=4'
+	m b64-bad.eml 'Content-Type: application/pkcs7-mime\r\nContent-Transfer-Encoding: base64\r\n\r\nMAMC*AQE==\r\n'
+	m b64-pad.eml 'Content-Transfer-Encoding: base64\r\n\r\nQQ==\r\nQQ\r\n'
+	m noclose.eml 'Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\r\na\r\n--xy\r\n--x \t\r\n\r\nb\r\n'
+	m folded.eml 'Subject: a\r\n  \r\n b\r\nX : y\r\nContent-Type: text/plain (c (d)) ; charset = "us\\"ascii" ; format=flowed;\r\n\r\nbody'
+	m dup-param.eml 'Content-Type: multipart/mixed; boundary=a; boundary=b\r\n\r\n--a\r\n\r\n--a--\r\n'
+	m deep.eml 'Content-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: multipart/mixed; boundary=c\n\n--c\n\nx\n--c--\n--b--\n--a--\n'
+	m empty-parts.eml 'Content-Type: multipart/mixed; boundary=e\r\n\r\n--e\r\n--e\r\n\r\n--e--'
+	m bad-header.eml 'no colon here\r\n\r\n'
+	m eightbit.eml 'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\ncaf\303\251\000\r\nbare\rcr\n'
+	printf '%s: %s files, %s bytes\n' "$(basename "$mime")" \
+		"$(find "$mime" -type f | wc -l)" "$(cat "$mime"/* | wc -c)"
+fi

@@ -130,6 +130,8 @@ CACHET_INTERNAL uint64_t _cachet_source_offset(const cachet_source_t *src);
  * armour over either.  CACHET_E_UNSUPPORTED for pipes and callbacks. */
 CACHET_INTERNAL int _cachet_source_reopen(cachet_source_t *src,
 					  cachet_source_t **copy);
+/* The value of base64 digit C (RFC 4648 section 4), or -1. */
+CACHET_INTERNAL int _cachet_b64_value(uint8_t c);
 /* A source that decodes PEM armour read from INNER (streaming). */
 CACHET_INTERNAL int _cachet_source_init_pem(cachet_source_t **src,
 					    cachet_source_t *inner);
@@ -146,6 +148,17 @@ CACHET_INTERNAL int _cachet_sink_init_pem(cachet_sink_t **snk,
 					  const char *label);
 /* Finish the sink (PEM: writes the last line and the END line). */
 CACHET_INTERNAL int _cachet_sink_finish(cachet_sink_t *snk);
+
+/* Stream wrappers inside the library (src/lib/mime-*.c): callback sources
+ * and sinks whose negative returns are CACHET_E_* codes passed on
+ * unchanged (a public callback's are CACHET_E_IO).  Deinit calls FREE_FN
+ * (may be NULL) on OPAQUE; _cachet_sink_finish() flushes the sink and
+ * then calls FINISH_FN (may be NULL). */
+CACHET_INTERNAL int _cachet_source_init_internal(cachet_source_t **src, cachet_read_fn fn,
+						 void (*free_fn)(void *opaque), void *opaque);
+CACHET_INTERNAL int _cachet_sink_init_internal(cachet_sink_t **snk, cachet_write_fn fn,
+					       int (*finish_fn)(void *opaque),
+					       void (*free_fn)(void *opaque), void *opaque);
 
 /* ---- PEM in memory ---- */
 /* Decode every PEM block with a label in LABELS (NULL-terminated list; NULL

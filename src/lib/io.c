@@ -69,6 +69,10 @@ struct cachet_source_st {
 	uint64_t fd_start, ppos;
 	bool owns_inner; /* PEM: deinit also frees inner */
 	uint64_t inner_start; /* PEM: inner's offset when the armour began */
+	/* Internal callback sources (_cachet_source_init_internal): negative
+	 * returns are CACHET_E_* codes, passed on; FREE_FN frees OPAQUE. */
+	bool pass_codes;
+	void (*free_fn)(void *opaque);
 };
 
 static cachet_source_t *src_new(src_kind_t kind)
@@ -301,6 +305,17 @@ int cachet_source_init_cb(cachet_source_t **src, cachet_read_fn fn,
 	return ret;
 }
 
+int _cachet_source_init_internal(cachet_source_t **src, cachet_read_fn fn,
+				 void (*free_fn)(void *opaque), void *opaque)
+{
+	int ret = cachet_source_init_cb(src, fn, opaque);
+	if (ret == 0) {
+		(*src)->pass_codes = true;
+		(*src)->free_fn = free_fn;
+	}
+	return ret;
+}
+
 void cachet_source_deinit(cachet_source_t *src)
 {
 	if (src == NULL)
@@ -309,6 +324,8 @@ void cachet_source_deinit(cachet_source_t *src)
 		ra_stop(src->ra);
 	if (src->owns_inner)
 		cachet_source_deinit(src->inner);
+	if (src->free_fn)
+		src->free_fn(src->opaque);
 	free(src->buf);
 	free(src->scratch);
 	free(src);
@@ -328,6 +345,8 @@ static long raw_fill(cachet_source_t *s, uint8_t *dst, size_t len)
 		}
 	}
 	long n = s->fn(s->opaque, dst, len);
+	if (n < 0 && s->pass_codes)
+		return n;
 	return n < 0 ? CACHET_E_IO : n;
 }
 
@@ -472,7 +491,7 @@ uint64_t _cachet_source_offset(const cachet_source_t *s)
 
 /* ---- PEM decoding source (RFC 7468 textual encoding) ---- */
 
-static int b64_value(uint8_t c)
+int _cachet_b64_value(uint8_t c)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -598,7 +617,7 @@ static long pem_read(cachet_source_t *s, uint8_t *out, size_t len)
 			}
 			continue;
 		}
-		int v = b64_value(c);
+		int v = _cachet_b64_value(c);
 		if (v < 0 || s->pad_seen)
 			return s->err = CACHET_E_BAD_PEM;
 		s->quad = (s->quad << 6) | (uint32_t)v;
@@ -673,6 +692,10 @@ struct cachet_sink_st {
 	size_t ncarry;
 	unsigned col;
 	int err;
+	/* Internal callback sinks (_cachet_sink_init_internal). */
+	bool pass_codes;
+	int (*finish_fn)(void *opaque);
+	void (*free_fn)(void *opaque);
 };
 
 static cachet_sink_t *snk_new(snk_kind_t kind, bool buffered)
@@ -733,8 +756,12 @@ int _cachet_sink_init_pem(cachet_sink_t **snk, cachet_sink_t *inner,
 
 static int raw_write(cachet_sink_t *s, const uint8_t *p, size_t n)
 {
-	if (s->kind == SNK_CB)
-		return s->fn(s->opaque, p, n) < 0 ? CACHET_E_IO : 0;
+	if (s->kind == SNK_CB) {
+		int r = s->fn(s->opaque, p, n);
+		if (r < 0 && s->pass_codes)
+			return r;
+		return r < 0 ? CACHET_E_IO : 0;
+	}
 	while (n) {
 		ssize_t w = write(s->fd, p, n);
 		if (w < 0) {
@@ -849,7 +876,28 @@ int _cachet_sink_finish(cachet_sink_t *s)
 			return ret;
 		return cachet_sink_flush(s->inner);
 	}
+	if (s->finish_fn) {
+		ret = cachet_sink_flush(s);
+		if (ret == 0)
+			ret = s->finish_fn(s->opaque);
+		if (ret < 0)
+			s->err = ret;
+		return ret;
+	}
 	return cachet_sink_flush(s);
+}
+
+int _cachet_sink_init_internal(cachet_sink_t **snk, cachet_write_fn fn,
+			       int (*finish_fn)(void *opaque),
+			       void (*free_fn)(void *opaque), void *opaque)
+{
+	int ret = cachet_sink_init_cb(snk, fn, opaque);
+	if (ret == 0) {
+		(*snk)->pass_codes = true;
+		(*snk)->finish_fn = finish_fn;
+		(*snk)->free_fn = free_fn;
+	}
+	return ret;
 }
 
 int cachet_sink_take_mem(cachet_sink_t *s, cachet_datum_t *out)
@@ -871,6 +919,8 @@ void cachet_sink_deinit(cachet_sink_t *s)
 	if (s == NULL)
 		return;
 	_cachet_buf_free_secret(&s->mem);
+	if (s->free_fn)
+		s->free_fn(s->opaque);
 	free(s->buf);
 	free(s);
 }
