@@ -1,6 +1,7 @@
 /* t-util.c -- error table, diagnostics, sources and sinks, PEM. */
 #include "internal.h"
 
+#include "spill.h"
 #include "tap.h"
 
 #include <stdio.h>
@@ -206,6 +207,46 @@ int main(void)
 		unlink(tpath);
 		free(data);
 		free(back);
+	}
+
+	/* Spill: memory up to its bound, then an unlinked file; sources
+	 * read it back from the start, independently, as often as asked,
+	 * and may outlive _cachet_spill_free. */
+	for (int big = 0; big < 2; big++) {
+		spill_t *sp = NULL;
+		cachet_sink_t *snk = NULL;
+		size_t n = big ? 300001 : 3000; /* in memory; in the file */
+		uint8_t *data = malloc(n), *back = malloc(n), *back2 = malloc(n);
+		bool ok_w = true;
+		for (size_t i = 0; i < n; i++)
+			data[i] = (uint8_t)(i * 7 + (i >> 9));
+		ok(_cachet_spill_init(&sp, 4096) == 0, "spill: init");
+		/* Half through _cachet_spill_write in odd pieces, half through its sink. */
+		for (size_t off = 0; off < n / 2 && ok_w;) {
+			size_t k = n / 2 - off < 777 ? n / 2 - off : 777;
+			ok_w = _cachet_spill_write(sp, data + off, k) == 0;
+			off += k;
+		}
+		ok_w = ok_w && _cachet_spill_sink(sp, &snk) == 0 &&
+		       _cachet_sink_write(snk, data + n / 2, n - n / 2) == 0 && cachet_sink_flush(snk) == 0;
+		cachet_sink_deinit(snk);
+		ok(ok_w && _cachet_spill_size(sp) == n, "spill %zu octets (bound 4096): written, size %llu", n,
+		   (unsigned long long)_cachet_spill_size(sp));
+		cachet_source_t *s1 = NULL, *s2 = NULL;
+		ok(_cachet_spill_source(sp, &s1) == 0 && _cachet_spill_source(sp, &s2) == 0,
+		   "spill %zu: two readers", n);
+		_cachet_spill_free(sp); /* the readers keep it alive */
+		int r1 = _cachet_source_read_full(s1, back, n);
+		int r2 = _cachet_source_read_full(s2, back2, n);
+		uint8_t extra;
+		long r3 = _cachet_source_read(s1, &extra, 1);
+		ok(r1 == 0 && r2 == 0 && r3 == 0 && memcmp(back, data, n) == 0 && memcmp(back2, data, n) == 0,
+		   "spill %zu: both read it all back, then the end", n);
+		cachet_source_deinit(s1);
+		cachet_source_deinit(s2);
+		free(data);
+		free(back);
+		free(back2);
 	}
 
 	/* Growable buffer and JSON strings. */
