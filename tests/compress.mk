@@ -9,4 +9,4 @@ tests_t_compress_SOURCES = tests/t-compress.c tests/tap.h
 tests_t_compress_CPPFLAGS = $(TEST_CPPFLAGS) $(ZLIB_CFLAGS)
 tests_t_compress_LDADD = $(TEST_LDADD) $(ZLIB_LIBS)
 TESTS += tests/t-compress tests/compress.sh
-EXTRA_DIST += tests/compress.sh
+EXTRA_DIST += tests/compress.sh tests/vectors-compressed.tsv
