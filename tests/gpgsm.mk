@@ -7,4 +7,4 @@
 ## stay untouched (make distcheck).
 GPGSM_TESTS = tests/interop-gpgsm.sh
 TESTS += $(GPGSM_TESTS)
-EXTRA_DIST += $(GPGSM_TESTS)
+EXTRA_DIST += $(GPGSM_TESTS) tests/gpgsm-lib.sh

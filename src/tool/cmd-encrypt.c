@@ -17,9 +17,11 @@ static void usage(FILE *f)
 		"                      [--kek HEX --kek-id ID] [--content-key HEX]\n"
 		"                      [--cipher aes-128-gcm|aes-256-gcm|chacha20-poly1305|\n"
 		"                                aes-128-cbc|aes-192-cbc|aes-256-cbc]\n"
-		"                      [--originator-certs FILE] [--format der|pem]\n"
+		"                      [--originator-certs FILE] [--format der|pem|smime]\n"
 		"Encrypt IN.  An AEAD cipher (default aes-128-gcm) makes AuthEnvelopedData,\n"
-		"a CBC cipher EnvelopedData; --content-key without recipients makes EncryptedData.\n");
+		"a CBC cipher EnvelopedData; --content-key without recipients makes EncryptedData.\n"
+		"--format smime reads IN as a mail message or MIME entity and writes an\n"
+		"application/pkcs7-mime message (authEnveloped-data or enveloped-data).\n");
 }
 
 static const struct {
@@ -60,7 +62,7 @@ int cmd_encrypt(int argc, char **argv)
 	unsigned rflags = 0;
 	unsigned long iterations = 0;
 	cachet_cipher_t cipher = CACHET_CIPHER_DEFAULT;
-	bool pem = false, cipher_set = false;
+	bool pem = false, cipher_set = false, smime = false;
 	int c;
 
 	optind = 1;
@@ -106,7 +108,9 @@ int cmd_encrypt(int argc, char **argv)
 		}
 		case 'G': orig = optarg; break;
 		case 'f':
-			if (!parse_format(optarg, &pem))
+			/* smime: RFC 8551 sections 3.3 and 3.4 */
+			smime = strcmp(optarg, "smime") == 0;
+			if (!smime && !parse_format(optarg, &pem))
 				goto bad;
 			break;
 		case 'h': usage(stdout); return EXIT_OK;
@@ -207,7 +211,11 @@ int cmd_encrypt(int argc, char **argv)
 		goto done;
 	if ((ret = cachet_sink_init_fd(&snk, of.fd)) < 0)
 		goto done;
-	if ((ret = cachet_encrypt_run(e, src, snk, pem ? CACHET_ENCRYPT_PEM : 0, diag)) < 0)
+	if (smime)
+		ret = cachet_smime_encrypt(e, src, snk, 0, diag);
+	else
+		ret = cachet_encrypt_run(e, src, snk, pem ? CACHET_ENCRYPT_PEM : 0, diag);
+	if (ret < 0)
 		goto done;
 	if ((ret = cachet_sink_flush(snk)) < 0)
 		goto done;

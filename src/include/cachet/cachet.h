@@ -549,6 +549,56 @@ CACHET_API CACHET_MUST_CHECK int cachet_certs_write(const cachet_certs_t *certs,
 						    cachet_diag_t *diag);
 
 /* ------------------------------------------------------------------ */
+/* Producing S/MIME messages (RFC 8551 section 3)
+ *
+ * MSG is an RFC 5322 message or a MIME entity: a header block, an empty
+ * line, the body.  Header fields other than Content-* and MIME-Version
+ * (From, To, Subject, Date, Message-ID, ...) stay on the outer message
+ * byte for byte (their line ends made CRLF); the Content-* fields go into
+ * the protected inner entity, which gets Content-Type text/plain when it
+ * has none; MIME-Version: 1.0 is written once, outside.  Input whose
+ * first line is neither empty nor "name:" (the colon within the first 64
+ * octets) has no header block: all of it is the body of a text/plain
+ * entity (charset us-ascii, or utf-8 for well-formed UTF-8), or of an
+ * application/octet-stream one when it holds NULs or is not UTF-8.
+ *
+ * The inner entity is canonicalised (CRLF line ends, section 3.1.1) and,
+ * without CACHET_SMIME_BINARY, a body with 8-bit octets, NULs or lines
+ * over 998 octets gets quoted-printable (mostly-text text/x) or base64
+ * (section 3.1.2); a multipart or message entity that would need it is
+ * CACHET_E_UNSUPPORTED (RFC 2045 section 6.4: encode its parts first).
+ * A body declared base64 or quoted-printable that is not 7-bit is
+ * CACHET_E_MALFORMED.  The whole output uses CRLF line ends.  Memory
+ * stays flat: the entity is held in memory up to 1 MiB and in an
+ * unlinked temporary file beyond.  On failure OUT holds a partial
+ * message: discard it.  Since: 0.1 */
+#define CACHET_SMIME_OPAQUE (1u << 0) /* sign: application/pkcs7-mime; smime-type=signed-data (RFC 8551 section 3.5.2) instead of multipart/signed (section 3.5.3) */
+#define CACHET_SMIME_BINARY (1u << 1) /* leave 8-bit or binary content as it is (no 7-bit transfer encoding, section 3.1.2) */
+
+/* Sign MSG with the signers of S: multipart/signed; protocol=
+ * "application/pkcs7-signature"; micalg= the signers' digests
+ * (section 3.5.3.2), the first part the inner entity exactly as signed,
+ * the second the detached SignedData (smime.p7s, base64).  With
+ * CACHET_SMIME_OPAQUE: application/pkcs7-mime; smime-type=signed-data
+ * (smime.p7m, base64).  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_smime_sign(cachet_sign_t *s, cachet_source_t *msg,
+						   cachet_sink_t *out, unsigned flags,
+						   cachet_diag_t *diag);
+/* Encrypt MSG for the recipients of E: application/pkcs7-mime;
+ * smime-type=authEnveloped-data (AEAD ciphers) or enveloped-data (CBC)
+ * (sections 3.3, 3.4), smime.p7m, base64.  An EncryptedData (a content
+ * key without recipients) has no S/MIME type: CACHET_E_UNSUPPORTED.
+ * Flags: CACHET_SMIME_BINARY.  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_smime_encrypt(cachet_encrypt_t *e, cachet_source_t *msg,
+						      cachet_sink_t *out, unsigned flags,
+						      cachet_diag_t *diag);
+/* Compress MSG: application/pkcs7-mime; smime-type=compressed-data
+ * (section 3.6), smime.p7z, base64.  Flags: CACHET_SMIME_BINARY.
+ * Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_smime_compress(cachet_source_t *msg, cachet_sink_t *out,
+						       unsigned flags, cachet_diag_t *diag);
+
+/* ------------------------------------------------------------------ */
 /* Inspection */
 
 #define CACHET_INSPECT_JSON (1u << 0)
