@@ -149,3 +149,20 @@ fuzz_cachet_mime_fuzzer_CFLAGS = $(FUZZ_COMPILE)
 fuzz_cachet_mime_fuzzer_LDFLAGS = $(FUZZ_LINK)
 fuzz_cachet_mime_fuzzer_LDADD = $(FUZZ_LIBS)
 endif
+
+# ---- the S/MIME reader (src/lib/smime-read.c): cachet_smime_open with
+# the test PKI's keys and trust.
+check_PROGRAMS += fuzz/replay-smime
+TESTS += fuzz/replay-smime
+fuzz_replay_smime_SOURCES = fuzz/replay.c fuzz/fuzz.h fuzz/test-pki.h fuzz/cachet_smime_fuzzer.c
+fuzz_replay_smime_CPPFLAGS = $(FUZZ_CPPFLAGS) -DFUZZ_NAME='"cachet_smime_fuzzer"'
+fuzz_replay_smime_LDADD = $(TEST_LDADD)
+EXTRA_DIST += fuzz/cachet_smime_fuzzer.in fuzz/cachet_smime_fuzzer.repro
+if ENABLE_FUZZING
+noinst_PROGRAMS += fuzz/cachet_smime_fuzzer
+fuzz_cachet_smime_fuzzer_SOURCES = fuzz/cachet_smime_fuzzer.c fuzz/fuzz.h fuzz/test-pki.h
+fuzz_cachet_smime_fuzzer_CPPFLAGS = $(FUZZ_CPPFLAGS)
+fuzz_cachet_smime_fuzzer_CFLAGS = $(FUZZ_COMPILE)
+fuzz_cachet_smime_fuzzer_LDFLAGS = $(FUZZ_LINK)
+fuzz_cachet_smime_fuzzer_LDADD = $(FUZZ_LIBS)
+endif

@@ -417,3 +417,45 @@ if want "$mime"; then
 	printf '%s: %s files, %s bytes\n' "$(basename "$mime")" \
 		"$(find "$mime" -type f | wc -l)" "$(cat "$mime"/* | wc -c)"
 fi
+
+# ---- cachet_smime_fuzzer: S/MIME messages around Cachet's own CMS output
+# (the first octet of each input picks the fuzzer's options, see
+# fuzz/cachet_smime_fuzzer.c): multipart/signed, its bare-LF copy,
+# application/pkcs7-mime signed-data, enveloped-data and compressed-data,
+# and a plain entity.
+smime=$here/cachet_smime_fuzzer.in
+if want "$smime"; then
+	rm -rf "$smime"
+	mkdir -p "$smime"
+	T=$(mktemp -d)
+	printf 'Content-Type: text/plain\r\n\r\nhello\r\n' >"$T/body"
+	"$CACHET" sign -i "$T/body" -o "$T/sig" --signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem" \
+		--detached --signing-time 2026-06-01 >/dev/null
+	"$CACHET" sign -i "$T/body" -o "$T/opq" --signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem" \
+		--opaque --signing-time 2026-06-01 >/dev/null
+	"$CACHET" encrypt -i "$T/body" -o "$T/env" --to "$PKI/alice.crt.pem" >/dev/null
+	"$CACHET" compress -i "$T/body" -o "$T/z" >/dev/null
+	{
+		printf 'From: <alice@example.org>\r\nContent-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary="b"\r\n\r\n--b\r\n'
+		cat "$T/body"
+		printf '\r\n--b\r\nContent-Type: application/pkcs7-signature\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+		base64 -w 76 "$T/sig" | sed 's/$/\r/'
+		printf '\r\n--b--\r\n'
+	} >"$T/msigned"
+	p7() { # SMIME-TYPE FILE
+		printf 'Content-Type: application/pkcs7-mime; smime-type=%s\r\nContent-Transfer-Encoding: base64\r\n\r\n' "$1"
+		base64 -w 76 "$2" | sed 's/$/\r/'
+	}
+	p7 signed-data "$T/opq" >"$T/p7opq"
+	p7 enveloped-data "$T/env" >"$T/p7env"
+	p7 compressed-data "$T/z" >"$T/p7z"
+	printf '\005' | cat - "$T/msigned" >"$smime/multipart-signed"
+	printf '\001' | cat - "$T/p7opq" >"$smime/signed-data"
+	printf '\001' | cat - "$T/p7env" >"$smime/enveloped-data"
+	printf '\000' | cat - "$T/p7z" >"$smime/compressed-data"
+	printf '\000' | cat - "$T/msigned" | tr -d '\r' >"$smime/multipart-signed-lf"
+	printf '\000Content-Type: text/plain\r\n\r\nplain\r\n' >"$smime/not-smime"
+	rm -rf "$T"
+	printf '%s: %s files, %s bytes\n' "$(basename "$smime")" \
+		"$(find "$smime" -type f | wc -l)" "$(cat "$smime"/* | wc -c)"
+fi

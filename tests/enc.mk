@@ -8,4 +8,4 @@
 ENC_TESTS = tests/vectors-enveloped.sh tests/interop-openssl-enc.sh \
 	tests/interop-nss.sh tests/enc-negative.sh
 TESTS += $(ENC_TESTS)
-EXTRA_DIST += $(ENC_TESTS) tests/vectors-enveloped.tsv tests/envutil.py
+EXTRA_DIST += tests/vectors-lib.sh $(ENC_TESTS) tests/vectors-enveloped.tsv tests/envutil.py

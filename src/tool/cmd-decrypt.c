@@ -16,9 +16,12 @@ static void usage(FILE *f)
 		"Usage: cachet decrypt -i IN -o OUT [--cert CERT --key KEY [--pass KEYPASS]] ...\n"
 		"                      [--password PW | --password-file FILE] [--kek HEX [--kek-id ID]]\n"
 		"                      [--content-key HEX] [--legacy] [--debug-decrypt] [-v] [--json]\n"
+		"                      [--format der|pem|smime [--trust CA ...] [--certs FILE] [--at TIME]]\n"
 		"Decrypt the EnvelopedData, AuthEnvelopedData or EncryptedData in IN.  OUT appears\n"
 		"only when the content decrypted and authenticated; every decryption failure gives\n"
-		"the same message and exit status 1.\n");
+		"the same message and exit status 1.  With --format smime, IN is an S/MIME\n"
+		"message: every layer is opened (signed ones verified against --trust) and OUT\n"
+		"gets the innermost MIME entity.\n");
 }
 
 int cmd_decrypt(int argc, char **argv)
@@ -38,6 +41,10 @@ int cmd_decrypt(int argc, char **argv)
 		{"debug-decrypt", no_argument, NULL, 'D'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"json", no_argument, NULL, 'j'},
+		{"format", required_argument, NULL, 'F'},
+		{"trust", required_argument, NULL, 't'},
+		{"certs", required_argument, NULL, 'T'},
+		{"at", required_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -47,6 +54,11 @@ int cmd_decrypt(int argc, char **argv)
 	unsigned policy = 0;
 	bool verbose = false, json = false;
 	int c;
+	/* --format smime (S/MIME messages; cachet_smime_open) */
+	bool smime = false, at_set = false;
+	const char *strust[16], *scerts[16];
+	size_t nstrust = 0, nscerts = 0;
+	time_t at = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "i:o:vh", opts, NULL)) != -1) {
@@ -71,12 +83,39 @@ int cmd_decrypt(int argc, char **argv)
 		case 'D': policy |= CACHET_POLICY_DEBUG_DECRYPT; break;
 		case 'v': verbose = true; break;
 		case 'j': json = verbose = true; break;
+		case 'F':
+			if (strcmp(optarg, "smime") == 0) {
+				smime = true;
+			} else if (strcmp(optarg, "der") != 0 && strcmp(optarg, "pem") != 0) {
+				fprintf(stderr, "cachet decrypt: --format is der, pem or smime\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 't':
+			if (nstrust == 16) goto bad;
+			strust[nstrust++] = optarg;
+			break;
+		case 'T':
+			if (nscerts == 16) goto bad;
+			scerts[nscerts++] = optarg;
+			break;
+		case 'A':
+			if (!parse_time(optarg, &at)) {
+				fprintf(stderr, "cachet decrypt: cannot read time '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			at_set = true;
+			break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: goto bad;
 		}
 	}
 	if (optind != argc || in == NULL || out == NULL)
 		goto bad;
+	if (!smime && (nstrust || nscerts || at_set)) {
+		fprintf(stderr, "cachet decrypt: --trust, --certs and --at go with --format smime\n");
+		return EXIT_USAGE;
+	}
 	if (ncerts != nkeys) {
 		fprintf(stderr, "cachet decrypt: each --cert needs its --key\n");
 		return EXIT_USAGE;
@@ -150,6 +189,36 @@ int cmd_decrypt(int argc, char **argv)
 		cachet_free_secret(&a);
 		if (ret < 0)
 			goto done;
+	}
+	if (smime) {
+		/* Signed layers are verified against --trust (none given: they
+		 * fail as untrusted); OUT gets the innermost entity only when
+		 * every layer checked out. */
+		cachet_verify_t *v = NULL;
+		if ((ret = cachet_verify_init(&v)) < 0 ||
+		    (ret = cachet_verify_set_policy(v, policy & CACHET_POLICY_LEGACY)) < 0 ||
+		    (at_set && (ret = cachet_verify_set_time(v, at)) < 0))
+			goto smime_done;
+		for (size_t i = 0; i < nstrust + nscerts; i++) {
+			bool is_trust = i < nstrust;
+			const char *f = is_trust ? strust[i] : scerts[i - nstrust];
+			if (read_file(f, &a) < 0) {
+				cachet_verify_deinit(v);
+				goto cleanup;
+			}
+			ret = is_trust ? cachet_verify_add_trust(v, &a, diag) : cachet_verify_add_certs(v, &a, diag);
+			free(a.data);
+			a.data = NULL;
+			if (ret < 0)
+				goto smime_done;
+		}
+		status = smime_run("decrypt", v, d, in, out, CACHET_SMIME_NEED_ENCRYPTED, verbose, json,
+				   stderr);
+	smime_done:
+		cachet_verify_deinit(v);
+		if (ret < 0)
+			goto done;
+		goto cleanup;
 	}
 	if ((fd = in_open(in)) < 0)
 		goto done;

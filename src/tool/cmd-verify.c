@@ -11,8 +11,11 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: cachet verify -i IN [--content FILE] [-o CONTENT_OUT] --trust CA [--trust CA ...]\n"
 		"                     [--certs FILE] [--at TIME] [--legacy] [--json]\n"
+		"                     [--format der|pem|smime [--cert CERT --key KEY [--pass PW]] ...]\n"
 		"Verify the SignedData in IN and print a report naming every check and its rule.\n"
-		"CONTENT_OUT receives the signed content only when every signer verified.\n");
+		"CONTENT_OUT receives the signed content only when every signer verified.\n"
+		"With --format smime, IN is an S/MIME message: every layer is opened (encrypted\n"
+		"ones with --cert/--key) and CONTENT_OUT gets the innermost MIME entity.\n");
 }
 
 static int add_files(cachet_verify_t *v, const char **files, size_t n, bool trust,
@@ -41,6 +44,10 @@ int cmd_verify(int argc, char **argv)
 		{"at", required_argument, NULL, 'a'},
 		{"legacy", no_argument, NULL, 'L'},
 		{"json", no_argument, NULL, 'j'},
+		{"format", required_argument, NULL, 'F'},
+		{"cert", required_argument, NULL, 'E'},
+		{"key", required_argument, NULL, 'K'},
+		{"pass", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -50,6 +57,10 @@ int cmd_verify(int argc, char **argv)
 	unsigned policy = 0;
 	time_t at = 0;
 	int c;
+	/* --format smime (S/MIME messages; cachet_smime_open) */
+	bool smime = false;
+	const char *scert[16], *skey[16], *spass = NULL;
+	size_t nscert = 0, nskey = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "i:o:h", opts, NULL)) != -1) {
@@ -74,12 +85,41 @@ int cmd_verify(int argc, char **argv)
 			break;
 		case 'L': policy |= CACHET_POLICY_LEGACY; break;
 		case 'j': json = true; break;
+		case 'F':
+			if (strcmp(optarg, "smime") == 0) {
+				smime = true;
+			} else if (strcmp(optarg, "der") != 0 && strcmp(optarg, "pem") != 0) {
+				fprintf(stderr, "cachet verify: --format is der, pem or smime\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'E':
+			if (nscert == 16) goto bad;
+			scert[nscert++] = optarg;
+			break;
+		case 'K':
+			if (nskey == 16) goto bad;
+			skey[nskey++] = optarg;
+			break;
+		case 'P': spass = optarg; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: goto bad;
 		}
 	}
 	if (optind != argc)
 		goto bad;
+	if (!smime && (nscert || nskey || spass)) {
+		fprintf(stderr, "cachet verify: --cert, --key and --pass go with --format smime\n");
+		return EXIT_USAGE;
+	}
+	if (smime && content) {
+		fprintf(stderr, "cachet verify: an S/MIME message carries its content; no --content\n");
+		return EXIT_USAGE;
+	}
+	if (nscert != nskey) {
+		fprintf(stderr, "cachet verify: each --cert needs its --key\n");
+		return EXIT_USAGE;
+	}
 	if (content && strcmp(content, "-") == 0 && strcmp(in, "-") == 0) {
 		fprintf(stderr, "cachet verify: the message and the content cannot both come from stdin\n");
 		return EXIT_USAGE;
@@ -102,6 +142,37 @@ int cmd_verify(int argc, char **argv)
 		goto done;
 	if ((ret = cachet_verify_set_policy(v, policy)) < 0)
 		goto done;
+	if (smime) {
+		/* Every layer of the message, encrypted ones with the keys given;
+		 * the innermost entity only when all of them checked out. */
+		cachet_decrypt_t *d = NULL;
+		if (nskey) {
+			if ((ret = cachet_decrypt_init(&d)) < 0 ||
+			    (ret = cachet_decrypt_set_policy(d, policy & CACHET_POLICY_LEGACY)) < 0)
+				goto smime_done;
+			for (size_t i = 0; i < nskey; i++) {
+				cachet_datum_t a = {0}, b = {0};
+				if (read_file(scert[i], &a) < 0 || read_file(skey[i], &b) < 0) {
+					free(a.data);
+					status = EXIT_IO;
+					cachet_decrypt_deinit(d);
+					goto cleanup;
+				}
+				ret = cachet_decrypt_add_key(d, &a, &b, spass, diag);
+				free(a.data);
+				cachet_free_secret(&b);
+				if (ret < 0)
+					goto smime_done;
+			}
+		}
+		status = smime_run("verify", v, d, in, out, CACHET_SMIME_NEED_SIGNED, true, json,
+				   to_stdout ? stderr : stdout);
+	smime_done:
+		cachet_decrypt_deinit(d);
+		if (ret < 0)
+			goto done;
+		goto cleanup;
+	}
 	if ((fd = in_open(in)) < 0)
 		goto done;
 	if ((ret = cachet_source_init_fd(&src, fd)) < 0)

@@ -347,3 +347,52 @@ bool parse_format(const char *s, bool *pem)
 	}
 	return false;
 }
+
+/* ---- S/MIME messages (--format smime): cachet verify and cachet decrypt ---- */
+
+int smime_run(const char *cmd, cachet_verify_t *v, cachet_decrypt_t *d, const char *in,
+	      const char *out, unsigned flags, bool show, bool json, FILE *report_to)
+{
+	cachet_smime_t *sm = NULL;
+	cachet_diag_t *diag = NULL;
+	cachet_source_t *src = NULL;
+	held_t ho = {0};
+	int ret = 0, fd = -1, status = EXIT_IO;
+
+	if ((ret = cachet_diag_init(&diag)) < 0 || (ret = cachet_smime_init(&sm)) < 0 ||
+	    (ret = cachet_smime_set_verify(sm, v)) < 0 || (ret = cachet_smime_set_decrypt(sm, d)) < 0)
+		goto done;
+	if ((fd = in_open(in)) < 0)
+		goto cleanup;
+	if ((ret = cachet_source_init_fd(&src, fd)) < 0)
+		goto done;
+	/* The innermost entity waits until every layer checked out. */
+	if (out && held_open(&ho, out, cmd) < 0)
+		goto cleanup;
+	ret = cachet_smime_open(sm, src, ho.snk, flags, diag);
+	if (show) {
+		cachet_datum_t text = {0};
+		if (cachet_smime_report(sm, json ? CACHET_INSPECT_JSON : 0, &text) == 0) {
+			fwrite(text.data, 1, text.size, report_to);
+			fflush(report_to);
+			cachet_free(text.data);
+		}
+	}
+	if (ret == 0) {
+		status = out ? held_commit(&ho) : EXIT_OK;
+		goto cleanup;
+	}
+done:
+	if (ret < 0) {
+		report_error(cmd, ret, diag);
+		status = exit_for(ret);
+	}
+cleanup:
+	held_close(&ho);
+	if (fd > STDIN_FILENO)
+		close(fd);
+	cachet_source_deinit(src);
+	cachet_smime_deinit(sm);
+	cachet_diag_deinit(diag);
+	return status;
+}

@@ -72,6 +72,14 @@ void report_error(const char *cmd, int code, const cachet_diag_t *diag);
 /* Parse "YYYY-MM-DD[THH:MM:SS[Z]]" or "@EPOCH". */
 bool parse_time(const char *s, time_t *t);
 
+/* --format smime for verify and decrypt: open the S/MIME message IN with
+ * cachet_smime_open (V, D borrowed, either may be NULL), hold the innermost
+ * entity for OUT (may be NULL) until every layer checked out, print the
+ * layer report to REPORT_TO when SHOW (JSON with JSON), and return the
+ * exit status. */
+int smime_run(const char *cmd, cachet_verify_t *v, cachet_decrypt_t *d, const char *in,
+	      const char *out, unsigned flags, bool show, bool json, FILE *report_to);
+
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);

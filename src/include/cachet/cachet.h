@@ -598,6 +598,55 @@ CACHET_API CACHET_MUST_CHECK int cachet_smime_encrypt(cachet_encrypt_t *e, cache
 CACHET_API CACHET_MUST_CHECK int cachet_smime_compress(cachet_source_t *msg, cachet_sink_t *out,
 						       unsigned flags, cachet_diag_t *diag);
 
+/* Reading S/MIME messages (RFC 8551 section 3) */
+
+typedef struct cachet_smime_st cachet_smime_t;
+
+/* Flags for cachet_smime_open. */
+#define CACHET_SMIME_NEED_SIGNED (1u << 8)    /* fail (CACHET_E_NOT_SIGNED) without a signed layer */
+#define CACHET_SMIME_NEED_ENCRYPTED (1u << 9) /* fail (CACHET_E_UNSUPPORTED_CONTENT) without an
+					       * enveloped or authEnveloped layer */
+
+CACHET_API CACHET_MUST_CHECK int cachet_smime_init(cachet_smime_t **sm);
+CACHET_API void cachet_smime_deinit(cachet_smime_t *sm);
+/* Trust and policy for signed layers (V is borrowed: it must outlive the
+ * runs).  Without it, a signed layer fails with CACHET_E_INVALID_ARG.
+ * Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_smime_set_verify(cachet_smime_t *sm,
+							 cachet_verify_t *v);
+/* Keys for enveloped and authEnveloped layers (D is borrowed).  Without
+ * it, an encrypted layer fails with CACHET_E_INVALID_ARG.  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_smime_set_decrypt(cachet_smime_t *sm,
+							  cachet_decrypt_t *d);
+/* Read the RFC 5322 message or MIME entity MSG and unwrap its S/MIME
+ * layers from the outside in: multipart/signed (the first part digested
+ * exactly as received), application/pkcs7-mime (and x-pkcs7-mime, and
+ * application/octet-stream named *.p7m) with smime-type signed-data,
+ * enveloped-data, authEnveloped-data, compressed-data or certs-only (a
+ * missing smime-type is recognised by the CMS content type and reported).
+ * Each layer's output is held in memory up to 1 MiB and in an unlinked
+ * temporary file beyond, and read as the next layer's input; at most
+ * eight layers (CACHET_E_DEPTH_LIMIT).  The innermost MIME entity
+ * (header and body) is written to OUT (may be NULL) only when every layer
+ * checked out and the call returns 0; nothing is written otherwise.
+ * Returns 0, or the first failing layer's code (a verification code, one
+ * CACHET_E_DECRYPT_FAILED for any decryption failure, CACHET_E_MALFORMED
+ * ...).  A message with no S/MIME layer is CACHET_E_UNSUPPORTED_CONTENT.
+ * FLAGS: CACHET_SMIME_NEED_*.  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_smime_open(cachet_smime_t *sm, cachet_source_t *msg,
+						   cachet_sink_t *out, unsigned flags,
+						   cachet_diag_t *diag);
+/* What the last cachet_smime_open found, as text or JSON (flags:
+ * CACHET_INSPECT_JSON): every layer outside-in with its MIME type and
+ * parameters, whether micalg names the signers' digests, its verdict and
+ * the embedded verify report or decrypt summary; the outer From compared
+ * with the signers' addresses (RFC 8550 section 3); after a failed
+ * multipart/signed signature, what in the signed part could explain it
+ * and which usual repair would have matched (never accepted).  Free OUT
+ * with cachet_free.  CACHET_E_BAD_STATE before any run.  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_smime_report(const cachet_smime_t *sm, unsigned flags,
+						     cachet_datum_t *out);
+
 /* ------------------------------------------------------------------ */
 /* Inspection */
 

@@ -1,0 +1,1257 @@
+/* smime-read.c -- reading S/MIME messages (RFC 8551 section 3): every
+ * layer unwrapped from the outside in, each judged, the innermost MIME
+ * entity released only when all of them checked out.
+ *
+ * The shape follows doc/design.md decisions 16-18:
+ *  - a layer is read from a source and its output goes to spill storage
+ *    (spill.h: memory up to 1 MiB, an unlinked file beyond), which the
+ *    next layer reads as its input, so memory stays flat;
+ *  - multipart/signed digests the first body part exactly as received
+ *    (RFC 1847 section 2.1, RFC 2046 section 5.1.1); repairs of transit
+ *    damage are tried only after a failure, on a copy, and only reported;
+ *  - the depth is bounded by CACHET_MAX_LAYERS (smime-read.h);
+ *  - nothing reaches the caller's sink unless every layer returned 0.
+ *
+ * The MIME work is done by the internal MIME layer (mime.h); the CMS work
+ * by cachet_verify_run, cachet_decrypt_run, cachet_decompress_run and
+ * cachet_certs_extract, whose reports and summaries are embedded in this
+ * module's report.
+ */
+#include "smime-read.h"
+
+#include "ber.h"
+#include "crypto.h"
+#include "mime.h"
+#include "report.h"
+#include "spill.h"
+
+#include <stdlib.h>
+#include <strings.h>
+
+#define RULE_TYPES "RFC 8551 section 3.2"
+#define RULE_MSIGNED "RFC 8551 section 3.5.3"
+#define RULE_1847 "RFC 1847 section 2.1"
+#define RULE_CANON "RFC 8551 section 3.1.1"
+#define RULE_FROM "RFC 8550 section 3"
+
+typedef enum {
+	LK_NONE = 0,	 /* not an S/MIME layer: the innermost entity */
+	LK_MULTIPART,	 /* multipart/signed */
+	LK_PKCS7,	 /* application/pkcs7-mime (kind decided by the CMS type) */
+	LK_BAD_DETACHED, /* application/pkcs7-signature on its own */
+} layer_class_t;
+
+typedef enum {
+	K_MULTIPART_SIGNED = 0,
+	K_SIGNED,
+	K_ENVELOPED,
+	K_AUTHENVELOPED,
+	K_COMPRESSED,
+	K_CERTS_ONLY,
+	K_OTHER,
+} layer_kind_t;
+
+static const char *const kind_names[] = {
+	"multipart/signed", "signed-data", "enveloped-data", "authEnveloped-data",
+	"compressed-data", "certs-only", "unsupported",
+};
+
+typedef struct {
+	layer_kind_t kind;
+	char *ctype;	  /* "type/subtype" as seen */
+	char *protocol;	  /* multipart/signed */
+	char *micalg;	  /* multipart/signed */
+	char *smime_type; /* application/pkcs7-mime */
+	char *name;	  /* name= or filename= */
+	char *cms_type;	  /* the sniffed CMS content type's name */
+	int micalg_match; /* -1 not applicable, 0 mismatch, 1 match */
+	int result;
+	bool is_done;	  /* the layer's CMS object was judged */
+	cbuf_t findings;  /* CACHET_FINDING lines */
+	cbuf_t text;	  /* the embedded report or summary */
+	cbuf_t json;
+	cbuf_t emails;	  /* signer addresses, one per line (signed layers) */
+	size_t nsigners;
+} layer_t;
+
+struct cachet_smime_st {
+	cachet_verify_t *v;  /* borrowed */
+	cachet_decrypt_t *d; /* borrowed */
+	layer_t layers[CACHET_MAX_LAYERS];
+	size_t nlayers;
+	char *from;	   /* addr-spec of the outer From */
+	char *sender;	   /* addr-spec of the outer Sender */
+	char *inner_ctype; /* the innermost entity's Content-Type */
+	cbuf_t findings;   /* message-level findings */
+	int result;
+	bool has_run;
+};
+
+/* ---- small helpers ---- */
+
+static void layer_clear(layer_t *L)
+{
+	free(L->ctype);
+	free(L->protocol);
+	free(L->micalg);
+	free(L->smime_type);
+	free(L->name);
+	free(L->cms_type);
+	_cachet_buf_free(&L->findings);
+	_cachet_buf_free(&L->text);
+	_cachet_buf_free(&L->json);
+	_cachet_buf_free(&L->emails);
+	memset(L, 0, sizeof(*L));
+}
+
+static void smime_reset(cachet_smime_t *sm)
+{
+	for (size_t i = 0; i < sm->nlayers; i++)
+		layer_clear(&sm->layers[i]);
+	sm->nlayers = 0;
+	free(sm->from);
+	free(sm->sender);
+	free(sm->inner_ctype);
+	sm->from = sm->sender = sm->inner_ctype = NULL;
+	_cachet_buf_free(&sm->findings);
+	sm->result = 0;
+	sm->has_run = false;
+}
+
+static int dup_opt(char **dst, const char *s)
+{
+	if (s == NULL)
+		return 0;
+	*dst = _cachet_strdup(s);
+	return *dst ? 0 : CACHET_E_NOMEM;
+}
+
+/* Copy everything SRC yields into SNK, feeding SC (may be NULL). */
+static int copy_all(cachet_source_t *src, cachet_sink_t *snk, cachet_mime_scan_t *sc)
+{
+	uint8_t buf[16384];
+	for (;;) {
+		long n = _cachet_source_read(src, buf, sizeof(buf));
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return 0;
+		if (sc)
+			_cachet_mime_scan_update(sc, buf, (size_t)n);
+		int ret = _cachet_sink_write(snk, buf, (size_t)n);
+		if (ret < 0)
+			return ret;
+	}
+}
+
+/* SRC (read to its end) into a new spill *OUT, through the wrapper sink
+ * made by WRAP (NULL: none). */
+static int to_spill(cachet_source_t *src, spill_t **out, cachet_mime_scan_t *sc)
+{
+	cachet_sink_t *snk = NULL;
+	spill_t *sp = NULL;
+	int ret;
+
+	CHECK(_cachet_spill_init(&sp, CACHET_SPILL_MEM));
+	CHECK(_cachet_spill_sink(sp, &snk));
+	CHECK(copy_all(src, snk, sc));
+	CHECK(_cachet_sink_finish(snk));
+	*out = sp;
+	sp = NULL;
+cleanup:
+	cachet_sink_deinit(snk);
+	_cachet_spill_free(sp);
+	return ret;
+}
+
+/* The addr-spec in a From/Sender value: inside the last <...>, else the
+ * whole trimmed value when it holds an '@'.  NULL when there is none. */
+static char *addr_spec(const char *value)
+{
+	const char *lt = strrchr(value, '<'), *b, *e;
+	if (lt) {
+		b = lt + 1;
+		e = strchr(b, '>');
+		if (e == NULL)
+			return NULL;
+	} else {
+		b = value;
+		while (*b == ' ' || *b == '\t')
+			b++;
+		e = b + strlen(b);
+		const char *comma = strchr(b, ',');
+		if (comma)
+			e = comma;
+		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+	}
+	if (e <= b || memchr(b, '@', (size_t)(e - b)) == NULL)
+		return NULL;
+	char *s = _cachet_malloc((size_t)(e - b) + 1);
+	if (s) {
+		memcpy(s, b, (size_t)(e - b));
+		s[e - b] = '\0';
+	}
+	return s;
+}
+
+/* Append the e-mail addresses in a signer description (pki.c
+ * _cachet_crt_describe: "DN <rfc822Name>", the DN possibly carrying
+ * EMAIL=...) to OUT, one per line.  RFC 8550 section 3 names both
+ * places: subjectAltName rfc822Name, and emailAddress in the subject. */
+static int identity_emails(const char *id, cbuf_t *out)
+{
+	int ret = 0;
+	const char *lt = strrchr(id, '<');
+	if (lt) {
+		const char *gt = strchr(lt, '>');
+		if (gt && gt > lt + 1)
+			CHECK_RET(_cachet_buf_printf(out, "%.*s\n", (int)(gt - lt - 1), lt + 1));
+	}
+	for (const char *p = id; (p = strstr(p, "EMAIL=")) != NULL;) {
+		p += 6;
+		size_t n = strcspn(p, ",+ <");
+		if (n)
+			CHECK_RET(_cachet_buf_printf(out, "%.*s\n", (int)n, p));
+		p += n;
+	}
+	return ret;
+}
+
+static bool has_email(const cbuf_t *list, const char *addr)
+{
+	size_t al = strlen(addr);
+	for (size_t i = 0; i < list->size;) {
+		const char *line = (const char *)list->data + i;
+		const char *nl = memchr(line, '\n', list->size - i);
+		size_t len = nl ? (size_t)(nl - line) : list->size - i;
+		if (len == al && strncasecmp(line, addr, al) == 0)
+			return true;
+		i += len + 1;
+	}
+	return false;
+}
+
+/* "sha-256" (RFC 8551 section 3.5.3.2) against the registry's "sha256". */
+static bool micalg_names(const char *micalg, const char *digest)
+{
+	char want[32];
+	size_t k = 0;
+	for (const char *p = digest; *p && k + 1 < sizeof(want); p++)
+		if (*p != '-')
+			want[k++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	want[k] = '\0';
+	/* micalg may list several values, comma-separated. */
+	const char *p = micalg;
+	while (*p) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		char got[32];
+		size_t g = 0;
+		for (; *p && *p != ','; p++)
+			if (*p != '-' && *p != ' ' && g + 1 < sizeof(got))
+				got[g++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+		got[g] = '\0';
+		if (g && strcmp(got, want) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The contentType of the ContentInfo in SP. */
+static int sniff_type(spill_t *sp, char *oid, size_t n, cachet_diag_t *diag)
+{
+	cachet_source_t *src = NULL;
+	ber_reader_t r;
+	int ret;
+
+	CHECK(_cachet_spill_source(sp, &src));
+	_cachet_ber_reader_init(&r, src, diag);
+	r.path = "ContentInfo";
+	CHECK(_cachet_ber_content_info(&r, oid, n));
+cleanup:
+	cachet_source_deinit(src);
+	return ret;
+}
+
+/* Keep a verify report in the layer: rendering, signer addresses and
+ * digests. */
+static int keep_report(layer_t *L, const cachet_report_t *rep)
+{
+	cachet_datum_t t = {0}, j = {0};
+	int ret = 0;
+
+	if (rep == NULL)
+		return 0;
+	CHECK(cachet_report_text(rep, &t));
+	CHECK(_cachet_buf_append(&L->text, t.data, t.size));
+	CHECK(cachet_report_json(rep, &j));
+	while (j.size && (j.data[j.size - 1] == '\n' || j.data[j.size - 1] == ' '))
+		j.size--;
+	CHECK(_cachet_buf_append(&L->json, j.data, j.size));
+	L->nsigners = rep->nsigners;
+	for (size_t i = 0; i < rep->nsigners; i++)
+		if (rep->signers[i].identity)
+			CHECK(identity_emails(rep->signers[i].identity, &L->emails));
+cleanup:
+	cachet_free(t.data);
+	cachet_free(j.data);
+	return ret;
+}
+
+/* Can the next layer still be read after this result?  A verification
+ * verdict leaves the content whole (it was parsed to its end); anything
+ * else may have stopped half-way. */
+static bool can_go_on(int code)
+{
+	cachet_category_t c = cachet_error_category(code);
+	return code == 0 || c == CACHET_CAT_VERIFY_FAILED || c == CACHET_CAT_POLICY;
+}
+
+/* ---- repairs of transit damage, on a copy (doc/design.md decision 17) ---- */
+
+/* A sink that drops SP and HTAB at the end of every line. */
+typedef struct {
+	cachet_sink_t *inner;
+	uint8_t ws[CACHET_MIME_LINE_MAX];
+	size_t nws;
+} wsstrip_t;
+
+static int wsstrip_write(void *opaque, const uint8_t *p, size_t n)
+{
+	wsstrip_t *w = opaque;
+	int ret = 0;
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		uint8_t c = p[i];
+		if (c == ' ' || c == '\t') {
+			if (w->nws == sizeof(w->ws)) {
+				ret = _cachet_sink_write(w->inner, w->ws, w->nws);
+				w->nws = 0;
+			}
+			w->ws[w->nws++] = c;
+			continue;
+		}
+		if (c != '\r' && c != '\n' && w->nws)
+			ret = _cachet_sink_write(w->inner, w->ws, w->nws);
+		w->nws = 0;
+		if (ret == 0)
+			ret = _cachet_sink_write(w->inner, &c, 1);
+	}
+	return ret;
+}
+
+static int wsstrip_finish(void *opaque)
+{
+	wsstrip_t *w = opaque;
+	w->nws = 0; /* whitespace at the very end is trailing too */
+	return 0;
+}
+
+/* Run the verifier again over a repaired copy of the signed part:
+ * LF_CRLF turns bare LF into CRLF, STRIP_WS removes trailing whitespace.
+ * Returns the verification result (or a processing error). */
+static int try_repair(cachet_verify_t *v, spill_t *sig, spill_t *part, bool lf_crlf,
+		      bool strip_ws)
+{
+	spill_t *fixed = NULL;
+	cachet_sink_t *base = NULL, *canon = NULL, *strip = NULL, *top;
+	cachet_source_t *src = NULL, *sigsrc = NULL, *det = NULL;
+	cachet_report_t *rep = NULL;
+	wsstrip_t *w = NULL;
+	int ret;
+
+	CHECK(_cachet_spill_init(&fixed, CACHET_SPILL_MEM));
+	CHECK(_cachet_spill_sink(fixed, &base));
+	top = base;
+	if (lf_crlf) {
+		CHECK(_cachet_mime_canon_init(&canon, top));
+		top = canon;
+	}
+	if (strip_ws) {
+		w = _cachet_calloc(1, sizeof(*w));
+		if (w == NULL)
+			CHECK(CACHET_E_NOMEM);
+		w->inner = top;
+		CHECK(_cachet_sink_init_internal(&strip, wsstrip_write, wsstrip_finish, free, w));
+		w = NULL; /* owned by the sink now */
+		top = strip;
+	}
+	CHECK(_cachet_spill_source(part, &src));
+	CHECK(copy_all(src, top, NULL));
+	if (strip)
+		CHECK(_cachet_sink_finish(strip));
+	if (canon)
+		CHECK(_cachet_sink_finish(canon));
+	CHECK(_cachet_sink_finish(base));
+	CHECK(_cachet_spill_source(sig, &sigsrc));
+	CHECK(_cachet_spill_source(fixed, &det));
+	ret = cachet_verify_run(v, sigsrc, det, NULL, &rep, NULL);
+cleanup:
+	free(w);
+	cachet_report_deinit(rep);
+	cachet_source_deinit(src);
+	cachet_source_deinit(sigsrc);
+	cachet_source_deinit(det);
+	cachet_sink_deinit(strip);
+	cachet_sink_deinit(canon);
+	cachet_sink_deinit(base);
+	_cachet_spill_free(fixed);
+	return ret;
+}
+
+/* After a failed multipart/signed verification: say what in the signed
+ * octets could explain it, and which usual repair would have matched.
+ * The repaired forms are never passed on. */
+static int explain_damage(cachet_smime_t *sm, layer_t *L, cachet_mime_scan_t *sc, spill_t *sig,
+			  spill_t *part, cachet_diag_t *diag)
+{
+	cbuf_t why = {0};
+	int ret = 0;
+
+	CHECK(_cachet_mime_scan_explain(sc, &why));
+	for (size_t i = 0; i < why.size;) {
+		const char *line = (const char *)why.data + i;
+		const char *nl = memchr(line, '\n', why.size - i);
+		size_t len = nl ? (size_t)(nl - line) : why.size - i;
+		if (len)
+			CHECK(CACHET_FINDING(&L->findings, "canonicalisation: %.*s", (int)len, line));
+		i += len + 1;
+	}
+	static const struct {
+		bool lf, ws;
+		const char *what;
+	} forms[] = {
+		{true, false, "with bare LF made CRLF"},
+		{false, true, "with trailing whitespace removed"},
+		{true, true, "with bare LF made CRLF and trailing whitespace removed"},
+	};
+	bool any = false;
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		if ((forms[i].lf && sc->bare_lf == 0 && sc->bare_cr == 0) ||
+		    (forms[i].ws && sc->ws_lines == 0))
+			continue;
+		int r = try_repair(sm->v, sig, part, forms[i].lf, forms[i].ws);
+		/* The repaired form matches when the digest and signature
+		 * checks pass; the verdict may still fail for other reasons
+		 * (the certificate path), which is said too. */
+		bool matched = r == 0 || (r != CACHET_E_DIGEST_MISMATCH && r != CACHET_E_BAD_SIGNATURE &&
+					  (cachet_error_category(r) == CACHET_CAT_VERIFY_FAILED ||
+					   cachet_error_category(r) == CACHET_CAT_POLICY));
+		if (matched) {
+			any = true;
+			CHECK(CACHET_FINDING(&L->findings,
+					     "repair: the signed part %s matches the signature (verdict "
+					     "then: %s); it was not accepted in that form (%s)",
+					     forms[i].what, r ? cachet_strerror_name(r) : "OK", RULE_CANON));
+			_cachet_diag_push(diag, L->result, "multipart/signed.part[0]", RULE_CANON,
+					  "the signed part %s would match the signature", forms[i].what);
+		} else {
+			CHECK(CACHET_FINDING(&L->findings, "repair: %s: still %s", forms[i].what,
+					     cachet_strerror_name(r)));
+		}
+	}
+	if (!any)
+		CHECK(CACHET_FINDING(&L->findings, "repair: no usual repair of the signed part "
+						   "makes the signature verify"));
+cleanup:
+	_cachet_buf_free(&why);
+	return ret;
+}
+
+/* ---- multipart/signed (RFC 1847 section 2.1, RFC 8551 section 3.5.3) ---- */
+
+static bool is_sig_type(const cachet_mime_ctype_t *ct)
+{
+	/* RFC 8551 section 3.2: application/pkcs7-signature, and the older
+	 * x-pkcs7-signature that senders still use. */
+	return _cachet_mime_ctype_is(ct, "application", "pkcs7-signature") ||
+	       _cachet_mime_ctype_is(ct, "application", "x-pkcs7-signature");
+}
+
+static bool is_sig_name(const char *s)
+{
+	return strcasecmp(s, "application/pkcs7-signature") == 0 ||
+	       strcasecmp(s, "application/x-pkcs7-signature") == 0;
+}
+
+static int open_multipart_signed(cachet_smime_t *sm, layer_t *L, cachet_source_t *body,
+				 const cachet_mime_ctype_t *ct, spill_t **next,
+				 cachet_diag_t *diag)
+{
+	cachet_mime_split_t *sp = NULL;
+	cachet_source_t *part = NULL, *dec = NULL, *sigsrc = NULL, *det = NULL;
+	cachet_mime_header_t ph = {0};
+	cachet_mime_ctype_t pct = {0};
+	cachet_mime_scan_t sc;
+	cachet_mime_cte_t cte;
+	cachet_report_t *rep = NULL;
+	spill_t *signed_part = NULL, *sig = NULL;
+	const char *boundary = _cachet_mime_ctype_param(ct, "boundary");
+	int ret = 0;
+
+	L->kind = K_MULTIPART_SIGNED;
+	ENSURE(boundary != NULL, CACHET_E_MALFORMED, "RFC 2046 section 5.1.1", "multipart/signed",
+	       "the boundary parameter is missing");
+	/* RFC 1847 section 2.1: the protocol parameter is required, and RFC
+	 * 8551 section 3.5.3 says it is application/pkcs7-signature. */
+	ENSURE(L->protocol != NULL, CACHET_E_MALFORMED, RULE_1847, "multipart/signed",
+	       "the protocol parameter is missing");
+	ENSURE(is_sig_name(L->protocol), CACHET_E_UNSUPPORTED_CONTENT, RULE_MSIGNED,
+	       "multipart/signed", "protocol \"%s\" is not application/pkcs7-signature",
+	       L->protocol);
+	if (L->micalg == NULL)
+		CHECK(CACHET_FINDING(&L->findings, "the micalg parameter is missing (%s, %s)",
+				     RULE_1847, "RFC 8551 section 3.5.3.2"));
+
+	CHECK(_cachet_mime_split_init(&sp, body, boundary, 0, diag));
+	ret = _cachet_mime_split_next(sp, &part);
+	if (ret == CACHET_E_END)
+		FAIL(CACHET_E_MALFORMED, RULE_1847, "multipart/signed", "the multipart has no body part");
+	CHECK(ret);
+	/* The first part exactly as received: no line ending or whitespace
+	 * is touched (RFC 1847 section 2.1; doc/design.md decision 17). */
+	_cachet_mime_scan_init(&sc);
+	CHECK(to_spill(part, &signed_part, &sc));
+	_cachet_mime_scan_final(&sc);
+
+	ret = _cachet_mime_split_next(sp, &part);
+	if (ret == CACHET_E_END)
+		FAIL(CACHET_E_MALFORMED, RULE_1847, "multipart/signed",
+		     "the second body part (the signature) is missing");
+	CHECK(ret);
+	CHECK(_cachet_mime_header_read(&ph, part, diag));
+	const cachet_mime_field_t *f = _cachet_mime_header_get(&ph, "Content-Type", 0);
+	ENSURE(f != NULL, CACHET_E_MALFORMED, RULE_1847, "multipart/signed.part[1]",
+	       "the signature part has no Content-Type");
+	CHECK(_cachet_mime_ctype_parse(&pct, f->value, diag));
+	ENSURE(is_sig_type(&pct), CACHET_E_UNSUPPORTED_CONTENT, RULE_MSIGNED,
+	       "multipart/signed.part[1]", "the signature part is %s/%s, not application/pkcs7-signature",
+	       pct.type, pct.subtype);
+	/* RFC 1847 section 2.1: protocol MUST match the second part's type. */
+	char seen[128];
+	snprintf(seen, sizeof(seen), "%s/%s", pct.type, pct.subtype);
+	if (strcasecmp(seen, L->protocol) != 0)
+		CHECK(CACHET_FINDING(&L->findings, "protocol \"%s\" differs from the signature part's "
+						   "type %s (%s)", L->protocol, seen, RULE_1847));
+	f = _cachet_mime_header_get(&ph, "Content-Transfer-Encoding", 0);
+	CHECK(_cachet_mime_cte_parse(f ? f->value : NULL, &cte, diag));
+	CHECK(_cachet_mime_decoder_init(&dec, cte, part, diag));
+	CHECK(to_spill(dec, &sig, NULL));
+	cachet_source_deinit(dec);
+	dec = NULL;
+
+	ret = _cachet_mime_split_next(sp, &part);
+	if (ret != CACHET_E_END) {
+		CHECK(ret);
+		FAIL(CACHET_E_MALFORMED, RULE_1847, "multipart/signed",
+		     "more than two body parts: multipart/signed has exactly two");
+	}
+	ret = 0;
+
+	ENSURE(sm->v != NULL, CACHET_E_INVALID_ARG, RULE_MSIGNED, "multipart/signed",
+	       "a signed layer and no verifier (cachet_smime_set_verify)");
+	CHECK(_cachet_spill_source(sig, &sigsrc));
+	CHECK(_cachet_spill_source(signed_part, &det));
+	L->result = cachet_verify_run(sm->v, sigsrc, det, NULL, &rep, diag);
+	if (L->result == CACHET_E_INVALID_ARG) {
+		/* cachet_verify_run refuses detached content for a SignedData
+		 * that encapsulates its own: RFC 8551 section 3.5.3 wants the
+		 * signature part detached. */
+		L->result = CACHET_E_MALFORMED;
+		_cachet_diag_push(diag, L->result, "multipart/signed.part[1]", RULE_MSIGNED,
+				  "the signature part carries encapsulated content; in multipart/signed "
+				  "it must be a detached signature");
+		CHECK(CACHET_FINDING(&L->findings, "the signature part is not a detached signature: "
+						   "it carries eContent (%s)", RULE_MSIGNED));
+	}
+	L->is_done = true;
+	CHECK(keep_report(L, rep));
+	/* micalg against the signers' digest algorithms (RFC 8551 section
+	 * 3.5.3.2).  The signature decides; a mismatch is a finding. */
+	if (L->micalg && rep && rep->nsigners) {
+		L->micalg_match = 1;
+		for (size_t i = 0; i < rep->nsigners; i++) {
+			const char *dg = rep->signers[i].digest;
+			if (dg && !micalg_names(L->micalg, dg)) {
+				L->micalg_match = 0;
+				CHECK(CACHET_FINDING(&L->findings,
+						     "micalg \"%s\" does not name signer %zu's digest %s "
+						     "(RFC 8551 section 3.5.3.2)", L->micalg, i, dg));
+			}
+		}
+	}
+	if (L->result == CACHET_E_DIGEST_MISMATCH || L->result == CACHET_E_BAD_SIGNATURE)
+		CHECK(explain_damage(sm, L, &sc, sig, signed_part, diag));
+	if (can_go_on(L->result)) {
+		*next = signed_part;
+		signed_part = NULL;
+	}
+	ret = L->result;
+cleanup:
+	cachet_report_deinit(rep);
+	cachet_source_deinit(dec);
+	cachet_source_deinit(sigsrc);
+	cachet_source_deinit(det);
+	_cachet_mime_ctype_deinit(&pct);
+	_cachet_mime_header_deinit(&ph);
+	_cachet_mime_split_deinit(sp);
+	_cachet_spill_free(signed_part);
+	_cachet_spill_free(sig);
+	return ret;
+}
+
+/* ---- application/pkcs7-mime (RFC 8551 sections 3.2, 3.3-3.6, 3.8) ---- */
+
+static const struct {
+	const char *name;
+	layer_kind_t kind;
+} smime_types[] = {
+	{"signed-data", K_SIGNED},
+	{"enveloped-data", K_ENVELOPED},
+	{"authenveloped-data", K_AUTHENVELOPED},
+	{"compressed-data", K_COMPRESSED},
+	{"certs-only", K_CERTS_ONLY},
+};
+
+static int run_signed(cachet_smime_t *sm, layer_t *L, spill_t *der, spill_t **next,
+		      cachet_diag_t *diag)
+{
+	cachet_source_t *in = NULL;
+	cachet_sink_t *snk = NULL;
+	cachet_report_t *rep = NULL;
+	spill_t *content = NULL;
+	int ret;
+
+	ENSURE(sm->v != NULL, CACHET_E_INVALID_ARG, "RFC 8551 section 3.5.2", "application/pkcs7-mime",
+	       "a signed layer and no verifier (cachet_smime_set_verify)");
+	CHECK(_cachet_spill_init(&content, CACHET_SPILL_MEM));
+	CHECK(_cachet_spill_sink(content, &snk));
+	CHECK(_cachet_spill_source(der, &in));
+	L->result = cachet_verify_run(sm->v, in, NULL, snk, &rep, diag);
+	L->is_done = true;
+	CHECK(keep_report(L, rep));
+	if (L->result == CACHET_E_NO_CONTENT)
+		CHECK(CACHET_FINDING(&L->findings, "signed-data without encapsulated content: a detached "
+						   "signature belongs in multipart/signed (%s)", RULE_MSIGNED));
+	if (can_go_on(L->result) && L->result != CACHET_E_NOT_SIGNED) {
+		CHECK(_cachet_sink_finish(snk));
+		*next = content;
+		content = NULL;
+	}
+	ret = L->result;
+cleanup:
+	cachet_report_deinit(rep);
+	cachet_source_deinit(in);
+	cachet_sink_deinit(snk);
+	_cachet_spill_free(content);
+	return ret;
+}
+
+/* A layer that turns one CMS object into content: decryption or
+ * decompression through handle H.  RUN and SUMMARY adapt the two APIs. */
+typedef int (*layer_run_fn)(void *h, cachet_source_t *in, cachet_sink_t *out, cachet_diag_t *diag);
+typedef int (*layer_sum_fn)(const void *h, unsigned flags, cachet_datum_t *out);
+
+static int dec_run(void *h, cachet_source_t *in, cachet_sink_t *out, cachet_diag_t *diag)
+{
+	return cachet_decrypt_run(h, in, out, diag);
+}
+
+static int dec_sum(const void *h, unsigned flags, cachet_datum_t *out)
+{
+	return cachet_decrypt_summary(h, flags, out);
+}
+
+static int dz_run(void *h, cachet_source_t *in, cachet_sink_t *out, cachet_diag_t *diag)
+{
+	return cachet_decompress_run(h, in, out, diag);
+}
+
+static int dz_sum(const void *h, unsigned flags, cachet_datum_t *out)
+{
+	return cachet_decompress_summary(h, flags, out);
+}
+
+static int run_content_layer(layer_t *L, spill_t *der, spill_t **next, void *h, layer_run_fn run,
+			     layer_sum_fn sum, cachet_diag_t *diag)
+{
+	cachet_source_t *in = NULL;
+	cachet_sink_t *snk = NULL;
+	cachet_datum_t t = {0}, j = {0};
+	spill_t *content = NULL;
+	int ret;
+
+	CHECK(_cachet_spill_init(&content, CACHET_SPILL_MEM));
+	CHECK(_cachet_spill_sink(content, &snk));
+	CHECK(_cachet_spill_source(der, &in));
+	L->result = run(h, in, snk, diag);
+	L->is_done = true;
+	if (sum(h, 0, &t) == 0)
+		CHECK(_cachet_buf_append(&L->text, t.data, t.size));
+	if (sum(h, CACHET_INSPECT_JSON, &j) == 0) {
+		while (j.size && (j.data[j.size - 1] == '\n' || j.data[j.size - 1] == ' '))
+			j.size--;
+		CHECK(_cachet_buf_append(&L->json, j.data, j.size));
+	}
+	if (L->result == 0) {
+		CHECK(_cachet_sink_finish(snk));
+		*next = content;
+		content = NULL;
+	}
+	ret = L->result;
+cleanup:
+	cachet_free(t.data);
+	cachet_free(j.data);
+	cachet_source_deinit(in);
+	cachet_sink_deinit(snk);
+	_cachet_spill_free(content); /* wipes the memory part */
+	return ret;
+}
+
+static int run_decrypt(cachet_smime_t *sm, layer_t *L, spill_t *der, spill_t **next,
+		       cachet_diag_t *diag)
+{
+	int ret;
+	ENSURE(sm->d != NULL, CACHET_E_INVALID_ARG, "RFC 8551 section 3.3", "application/pkcs7-mime",
+	       "an encrypted layer and no keys (cachet_smime_set_decrypt)");
+	ret = run_content_layer(L, der, next, sm->d, dec_run, dec_sum, diag);
+cleanup:
+	return ret;
+}
+
+static int run_decompress(layer_t *L, spill_t *der, spill_t **next, cachet_diag_t *diag)
+{
+	cachet_decompress_t *dz = NULL;
+	int ret = cachet_decompress_init(&dz);
+	if (ret == 0)
+		ret = run_content_layer(L, der, next, dz, dz_run, dz_sum, diag);
+	cachet_decompress_deinit(dz);
+	return ret;
+}
+
+static int run_certs(layer_t *L, spill_t *der, cachet_diag_t *diag)
+{
+	cachet_certs_t *c = NULL;
+	cachet_source_t *in = NULL;
+	cachet_datum_t t = {0}, j = {0};
+	int ret;
+
+	CHECK(_cachet_spill_source(der, &in));
+	L->result = cachet_certs_extract(&c, in, diag);
+	L->is_done = true;
+	if (L->result == 0) {
+		if (cachet_certs_signer_count(c) != 0)
+			CHECK(CACHET_FINDING(&L->findings, "certs-only message with %zu SignerInfos "
+							   "(RFC 8551 section 3.8)", cachet_certs_signer_count(c)));
+		if (cachet_certs_describe(c, 0, &t) == 0)
+			CHECK(_cachet_buf_append(&L->text, t.data, t.size));
+		if (cachet_certs_describe(c, CACHET_INSPECT_JSON, &j) == 0) {
+			while (j.size && (j.data[j.size - 1] == '\n' || j.data[j.size - 1] == ' '))
+				j.size--;
+			CHECK(_cachet_buf_append(&L->json, j.data, j.size));
+		}
+	}
+	ret = L->result;
+cleanup:
+	cachet_free(t.data);
+	cachet_free(j.data);
+	cachet_source_deinit(in);
+	cachet_certs_deinit(c);
+	return ret;
+}
+
+static int open_pkcs7_mime(cachet_smime_t *sm, layer_t *L, cachet_source_t *body,
+			   const cachet_mime_header_t *h, spill_t **next, cachet_diag_t *diag)
+{
+	cachet_source_t *dec = NULL;
+	cachet_mime_cte_t cte;
+	spill_t *der = NULL;
+	char oid[128];
+	layer_kind_t said = K_OTHER, found = K_OTHER;
+	int ret;
+
+	const cachet_mime_field_t *f = _cachet_mime_header_get(h, "Content-Transfer-Encoding", 0);
+	CHECK(_cachet_mime_cte_parse(f ? f->value : NULL, &cte, diag));
+	CHECK(_cachet_mime_decoder_init(&dec, cte, body, diag));
+	CHECK(to_spill(dec, &der, NULL));
+	ret = sniff_type(der, oid, sizeof(oid), diag);
+	if (ret < 0) {
+		_cachet_diag_push(diag, ret, "application/pkcs7-mime", RULE_TYPES,
+				  "the body is not a CMS ContentInfo");
+		goto cleanup;
+	}
+	CHECK(dup_opt(&L->cms_type, _cachet_oid_name(oid)));
+	const cachet_alg_t *a = _cachet_alg_by_oid(oid);
+	cachet_alg_id_t id = a ? a->id : CACHET_ALG_CT_DATA;
+	if (a && id == CACHET_ALG_CT_SIGNED)
+		found = K_SIGNED;
+	else if (a && id == CACHET_ALG_CT_ENVELOPED)
+		found = K_ENVELOPED;
+	else if (a && id == CACHET_ALG_CT_AUTHENVELOPED)
+		found = K_AUTHENVELOPED;
+	else if (a && id == CACHET_ALG_CT_COMPRESSED)
+		found = K_COMPRESSED;
+
+	if (L->smime_type) {
+		for (size_t i = 0; i < sizeof(smime_types) / sizeof(smime_types[0]); i++)
+			if (strcasecmp(L->smime_type, smime_types[i].name) == 0)
+				said = smime_types[i].kind;
+		if (said == K_OTHER)
+			CHECK(CACHET_FINDING(&L->findings, "unknown smime-type \"%s\" (%s)", L->smime_type,
+					     "RFC 8551 section 3.2.2"));
+	} else {
+		CHECK(CACHET_FINDING(&L->findings, "the smime-type parameter is missing; the layer "
+						   "was recognised by its CMS content type %s "
+						   "(RFC 8551 section 3.2.2)", L->cms_type));
+	}
+	/* certs-only is a SignedData too (RFC 8551 section 3.8). */
+	if (found == K_SIGNED && said == K_CERTS_ONLY)
+		found = K_CERTS_ONLY;
+	if (said != K_OTHER && said != found)
+		CHECK(CACHET_FINDING(&L->findings, "smime-type \"%s\" but the CMS content is %s; "
+						   "read as what it is (RFC 8551 section 3.2.2)",
+				     L->smime_type, L->cms_type));
+	L->kind = found;
+	switch (found) {
+	case K_SIGNED:
+		ret = run_signed(sm, L, der, next, diag);
+		if (ret == CACHET_E_NOT_SIGNED && said != K_SIGNED) {
+			/* No SignerInfo and not claimed as signed: a
+			 * certificates-only message without its smime-type. */
+			_cachet_buf_free(&L->text);
+			_cachet_buf_free(&L->json);
+			L->kind = K_CERTS_ONLY;
+			ret = run_certs(L, der, diag);
+		}
+		break;
+	case K_CERTS_ONLY:
+		ret = run_certs(L, der, diag);
+		break;
+	case K_ENVELOPED:
+	case K_AUTHENVELOPED:
+		ret = run_decrypt(sm, L, der, next, diag);
+		break;
+	case K_COMPRESSED:
+		ret = run_decompress(L, der, next, diag);
+		break;
+	default:
+		FAIL(CACHET_E_UNSUPPORTED_CONTENT, RULE_TYPES, "application/pkcs7-mime",
+		     "CMS content type %s is not an S/MIME layer", L->cms_type);
+	}
+cleanup:
+	cachet_source_deinit(dec);
+	_cachet_spill_free(der);
+	return ret;
+}
+
+/* ---- classification ---- */
+
+static bool ends_with_ci(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+static layer_class_t classify(const cachet_mime_header_t *h, const cachet_mime_ctype_t *ct,
+			      layer_t *L, cachet_diag_t *diag)
+{
+	(void)diag;
+	if (ct->type == NULL)
+		return LK_NONE;
+	if (_cachet_mime_ctype_is(ct, "multipart", "signed"))
+		return LK_MULTIPART;
+	/* RFC 8551 section 3.2: application/pkcs7-mime, and the older
+	 * application/x-pkcs7-mime. */
+	if (_cachet_mime_ctype_is(ct, "application", "pkcs7-mime") ||
+	    _cachet_mime_ctype_is(ct, "application", "x-pkcs7-mime"))
+		return LK_PKCS7;
+	if (is_sig_type(ct))
+		return LK_BAD_DETACHED;
+	/* RFC 8551 section 3.2.1: application/octet-stream with a .p7m
+	 * (.p7c, .p7z) file name is read as application/pkcs7-mime. */
+	if (_cachet_mime_ctype_is(ct, "application", "octet-stream")) {
+		const char *name = L->name;
+		if (name && (ends_with_ci(name, ".p7m") || ends_with_ci(name, ".p7c") ||
+			     ends_with_ci(name, ".p7z")))
+			return LK_PKCS7;
+	}
+	(void)h;
+	return LK_NONE;
+}
+
+/* The file name: Content-Type name=, else Content-Disposition filename=. */
+static int find_name(const cachet_mime_header_t *h, const cachet_mime_ctype_t *ct, layer_t *L)
+{
+	const char *n = _cachet_mime_ctype_param(ct, "name");
+	int ret = 0;
+	if (n)
+		return dup_opt(&L->name, n);
+	const cachet_mime_field_t *f = _cachet_mime_header_get(h, "Content-Disposition", 0);
+	if (f) {
+		cachet_mime_ctype_t cd = {0};
+		if (_cachet_mime_disposition_parse(&cd, f->value, NULL) == 0)
+			ret = dup_opt(&L->name, _cachet_mime_ctype_param(&cd, "filename"));
+		_cachet_mime_ctype_deinit(&cd);
+	}
+	return ret;
+}
+
+/* ---- the public interface ---- */
+
+int cachet_smime_init(cachet_smime_t **sm)
+{
+	if (sm == NULL)
+		return CACHET_E_INVALID_ARG;
+	*sm = _cachet_calloc(1, sizeof(**sm));
+	return *sm ? 0 : CACHET_E_NOMEM;
+}
+
+void cachet_smime_deinit(cachet_smime_t *sm)
+{
+	if (sm == NULL)
+		return;
+	smime_reset(sm);
+	free(sm);
+}
+
+int cachet_smime_set_verify(cachet_smime_t *sm, cachet_verify_t *v)
+{
+	if (sm == NULL)
+		return CACHET_E_INVALID_ARG;
+	sm->v = v;
+	return 0;
+}
+
+int cachet_smime_set_decrypt(cachet_smime_t *sm, cachet_decrypt_t *d)
+{
+	if (sm == NULL)
+		return CACHET_E_INVALID_ARG;
+	sm->d = d;
+	return 0;
+}
+
+/* RFC 8550 section 3: the address in From (or Sender) should be one of
+ * the signer certificate's; a mismatch is reported, not fatal. */
+static int check_from(cachet_smime_t *sm)
+{
+	int ret = 0;
+	for (size_t i = 0; i < sm->nlayers; i++) {
+		layer_t *L = &sm->layers[i];
+		if ((L->kind != K_SIGNED && L->kind != K_MULTIPART_SIGNED) || !L->is_done ||
+		    L->nsigners == 0)
+			continue;
+		if (sm->from == NULL && sm->sender == NULL) {
+			CHECK_RET(CACHET_FINDING(&L->findings, "no From address to compare with the "
+							       "signer's (%s)", RULE_FROM));
+			continue;
+		}
+		if (L->emails.size == 0) {
+			CHECK_RET(CACHET_FINDING(&L->findings, "the signer certificate carries no e-mail "
+							       "address to compare with From <%s> (%s)",
+						 sm->from ? sm->from : sm->sender, RULE_FROM));
+			continue;
+		}
+		bool match = (sm->from && has_email(&L->emails, sm->from)) ||
+			     (sm->sender && has_email(&L->emails, sm->sender));
+		if (!match)
+			CHECK_RET(CACHET_FINDING(&L->findings, "From <%s> is not an address of the "
+							       "signer certificate (%s)",
+						 sm->from ? sm->from : sm->sender, RULE_FROM));
+		else
+			CHECK_RET(CACHET_FINDING(&L->findings, "From <%s> matches the signer "
+							       "certificate (%s)",
+						 sm->from ? sm->from : sm->sender, RULE_FROM));
+	}
+	return ret;
+}
+
+int cachet_smime_open(cachet_smime_t *sm, cachet_source_t *msg, cachet_sink_t *out,
+		      unsigned flags, cachet_diag_t *diag)
+{
+	cachet_mime_header_t h = {0};
+	cachet_mime_ctype_t ct = {0};
+	cachet_source_t *own = NULL, *src = msg, *rel = NULL;
+	spill_t *cur = NULL, *inner = NULL;
+	int ret = 0, first_fail = 0;
+
+	if (sm == NULL || msg == NULL)
+		return CACHET_E_INVALID_ARG;
+	smime_reset(sm);
+	sm->has_run = true;
+
+	for (;;) {
+		layer_t tmp = {0};
+		spill_t *next = NULL;
+
+		/* Inner layers: a failure here is not reported as one (below). */
+		ret = _cachet_mime_header_read(&h, src, sm->nlayers ? NULL : diag);
+		if (ret < 0 && sm->nlayers > 0 && ret != CACHET_E_IO && ret != CACHET_E_NOMEM) {
+			/* The content of the last layer is not a MIME entity
+			 * (RFC 8551 section 3.1 wants one, but CMS carries any
+			 * octets): it is released as it is. */
+			CHECK(CACHET_FINDING(&sm->layers[sm->nlayers - 1].findings,
+					     "the content of this layer is not a MIME entity (%s)",
+					     "RFC 8551 section 3.1"));
+			CHECK(dup_opt(&sm->inner_ctype, "(not a MIME entity)"));
+			inner = cur;
+			cur = NULL;
+			ret = 0;
+			break;
+		}
+		CHECK(ret);
+		if (sm->nlayers == 0) {
+			const cachet_mime_field_t *f = _cachet_mime_header_get(&h, "From", 0);
+			if (f)
+				sm->from = addr_spec(f->value);
+			f = _cachet_mime_header_get(&h, "Sender", 0);
+			if (f)
+				sm->sender = addr_spec(f->value);
+		}
+		const cachet_mime_field_t *cf = _cachet_mime_header_get(&h, "Content-Type", 0);
+		if (cf)
+			CHECK(_cachet_mime_ctype_parse(&ct, cf->value, diag));
+		CHECK(find_name(&h, &ct, &tmp));
+		layer_class_t cls = classify(&h, &ct, &tmp, diag);
+		if (cls == LK_NONE) {
+			char buf[160];
+			if (ct.type)
+				snprintf(buf, sizeof(buf), "%s/%s", ct.type, ct.subtype);
+			else
+				snprintf(buf, sizeof(buf), "text/plain (no Content-Type)");
+			CHECK(dup_opt(&sm->inner_ctype, buf));
+			layer_clear(&tmp);
+			inner = cur;
+			cur = NULL;
+			break;
+		}
+		if (sm->nlayers == CACHET_MAX_LAYERS) {
+			layer_clear(&tmp);
+			FAIL(CACHET_E_DEPTH_LIMIT, "doc/design.md decision 18", "S/MIME layers",
+			     "more than %u nested S/MIME layers", (unsigned)CACHET_MAX_LAYERS);
+		}
+		layer_t *L = &sm->layers[sm->nlayers++];
+		*L = tmp;
+		L->micalg_match = -1;
+		char buf[160];
+		snprintf(buf, sizeof(buf), "%s/%s", ct.type, ct.subtype);
+		CHECK(dup_opt(&L->ctype, buf));
+		CHECK(dup_opt(&L->protocol, _cachet_mime_ctype_param(&ct, "protocol")));
+		CHECK(dup_opt(&L->micalg, _cachet_mime_ctype_param(&ct, "micalg")));
+		CHECK(dup_opt(&L->smime_type, _cachet_mime_ctype_param(&ct, "smime-type")));
+		if (_cachet_mime_ctype_is(&ct, "application", "x-pkcs7-mime"))
+			CHECK(CACHET_FINDING(&L->findings, "the older type application/x-pkcs7-mime "
+							   "(%s)", RULE_TYPES));
+		if (_cachet_mime_ctype_is(&ct, "application", "octet-stream"))
+			CHECK(CACHET_FINDING(&L->findings, "application/octet-stream read as "
+							   "application/pkcs7-mime for its name \"%s\" "
+							   "(RFC 8551 section 3.2.1)", L->name));
+
+		int lret;
+		if (cls == LK_MULTIPART) {
+			lret = open_multipart_signed(sm, L, src, &ct, &next, diag);
+		} else if (cls == LK_PKCS7) {
+			lret = open_pkcs7_mime(sm, L, src, &h, &next, diag);
+		} else {
+			L->kind = K_OTHER;
+			lret = CACHET_E_UNSUPPORTED_CONTENT;
+			_cachet_diag_push(diag, lret, "application/pkcs7-signature", RULE_MSIGNED,
+					  "a detached signature outside multipart/signed");
+		}
+		if (lret > 0)
+			lret = 0;
+		L->result = lret;
+		if (lret < 0) {
+			if (!L->is_done)
+				_cachet_diag_push(diag, lret, "S/MIME layer", RULE_TYPES,
+						  "layer %zu (%s) could not be read", sm->nlayers,
+						  L->ctype);
+			else
+				_cachet_diag_push(diag, lret, "S/MIME layer", RULE_TYPES,
+						  "layer %zu (%s, %s) failed: %s", sm->nlayers, L->ctype,
+						  kind_names[L->kind], cachet_strerror_name(lret));
+			if (first_fail == 0)
+				first_fail = lret;
+		}
+		_cachet_mime_ctype_deinit(&ct);
+		_cachet_mime_header_deinit(&h);
+		cachet_source_deinit(own);
+		own = NULL;
+		_cachet_spill_free(cur);
+		cur = next;
+		if (cur == NULL)
+			break; /* certs-only, or a layer that could not go on */
+		CHECK(_cachet_spill_source(cur, &own));
+		src = own;
+	}
+
+	if (sm->nlayers == 0)
+		FAIL(CACHET_E_UNSUPPORTED_CONTENT, RULE_TYPES, "message",
+		     "not an S/MIME message: the Content-Type is %s", sm->inner_ctype);
+	CHECK(check_from(sm));
+	if (first_fail < 0) {
+		ret = first_fail;
+		goto cleanup;
+	}
+	if (flags & CACHET_SMIME_NEED_SIGNED) {
+		bool any = false;
+		for (size_t i = 0; i < sm->nlayers; i++)
+			any |= sm->layers[i].kind == K_SIGNED ||
+			       sm->layers[i].kind == K_MULTIPART_SIGNED;
+		ENSURE(any, CACHET_E_NOT_SIGNED, RULE_TYPES, "message",
+		       "no signed layer in the message");
+	}
+	if (flags & CACHET_SMIME_NEED_ENCRYPTED) {
+		bool any = false;
+		for (size_t i = 0; i < sm->nlayers; i++)
+			any |= sm->layers[i].kind == K_ENVELOPED ||
+			       sm->layers[i].kind == K_AUTHENVELOPED;
+		ENSURE(any, CACHET_E_UNSUPPORTED_CONTENT, RULE_TYPES, "message",
+		       "no encrypted layer in the message");
+	}
+	/* Every layer checked out: release the innermost entity. */
+	if (out && inner) {
+		CHECK(_cachet_spill_source(inner, &rel));
+		CHECK(copy_all(rel, out, NULL));
+		CHECK(cachet_sink_flush(out));
+	}
+	ret = 0;
+cleanup:
+	if (ret < 0 && sm->result == 0)
+		sm->result = ret;
+	_cachet_mime_ctype_deinit(&ct);
+	_cachet_mime_header_deinit(&h);
+	cachet_source_deinit(rel);
+	cachet_source_deinit(own);
+	_cachet_spill_free(cur);
+	_cachet_spill_free(inner);
+	return ret;
+}
+
+/* ---- the report ---- */
+
+static int param_json(cbuf_t *b, const char *name, const char *value, bool *first)
+{
+	int ret;
+	if (value == NULL)
+		return 0;
+	CHECK_RET(_cachet_buf_printf(b, "%s\"%s\":", *first ? "" : ",", name));
+	*first = false;
+	return _cachet_buf_json_str(b, value);
+}
+
+static int report_json(const cachet_smime_t *sm, cbuf_t *b)
+{
+	int ret;
+	CHECK_RET(_cachet_buf_printf(b, "{\"result\":%d,\"code\":", sm->result));
+	CHECK_RET(_cachet_buf_json_str(b, sm->result ? cachet_strerror_name(sm->result) : "OK"));
+	CHECK_RET(_cachet_buf_printf(b, ",\"from\":"));
+	if (sm->from)
+		CHECK_RET(_cachet_buf_json_str(b, sm->from));
+	else
+		CHECK_RET(_cachet_buf_printf(b, "null"));
+	CHECK_RET(_cachet_buf_printf(b, ",\"inner_content_type\":"));
+	if (sm->inner_ctype)
+		CHECK_RET(_cachet_buf_json_str(b, sm->inner_ctype));
+	else
+		CHECK_RET(_cachet_buf_printf(b, "null"));
+	CHECK_RET(_cachet_buf_printf(b, ",\"layers\":["));
+	for (size_t i = 0; i < sm->nlayers; i++) {
+		const layer_t *L = &sm->layers[i];
+		bool first = true;
+		CHECK_RET(_cachet_buf_printf(b, "%s{\"kind\":\"%s\",\"content_type\":", i ? "," : "",
+					     kind_names[L->kind]));
+		CHECK_RET(_cachet_buf_json_str(b, L->ctype ? L->ctype : ""));
+		CHECK_RET(_cachet_buf_printf(b, ",\"params\":{"));
+		CHECK_RET(param_json(b, "protocol", L->protocol, &first));
+		CHECK_RET(param_json(b, "micalg", L->micalg, &first));
+		CHECK_RET(param_json(b, "smime-type", L->smime_type, &first));
+		CHECK_RET(param_json(b, "name", L->name, &first));
+		CHECK_RET(_cachet_buf_printf(b, "}"));
+		if (L->cms_type) {
+			CHECK_RET(_cachet_buf_printf(b, ",\"cms_content_type\":"));
+			CHECK_RET(_cachet_buf_json_str(b, L->cms_type));
+		}
+		if (L->micalg_match >= 0)
+			CHECK_RET(_cachet_buf_printf(b, ",\"micalg_matches\":%s",
+						     L->micalg_match ? "true" : "false"));
+		CHECK_RET(_cachet_buf_printf(b, ",\"result\":%d,\"code\":", L->result));
+		CHECK_RET(_cachet_buf_json_str(b, L->result ? cachet_strerror_name(L->result) : "OK"));
+		CHECK_RET(_cachet_buf_printf(b, ",\"findings\":["));
+		CHECK_RET(_cachet_findings_out(b, &L->findings, true));
+		CHECK_RET(_cachet_buf_printf(b, "]"));
+		if (L->json.size && L->json.data[0] == '{') {
+			const char *key = L->kind == K_SIGNED || L->kind == K_MULTIPART_SIGNED ? "verify"
+					  : L->kind == K_CERTS_ONLY				? "certs"
+					  : L->kind == K_COMPRESSED				? "decompress"
+												: "decrypt";
+			CHECK_RET(_cachet_buf_printf(b, ",\"%s\":", key));
+			CHECK_RET(_cachet_buf_append(b, L->json.data, L->json.size));
+		}
+		CHECK_RET(_cachet_buf_printf(b, "}"));
+	}
+	CHECK_RET(_cachet_buf_printf(b, "],\"findings\":["));
+	CHECK_RET(_cachet_findings_out(b, &sm->findings, true));
+	return _cachet_buf_printf(b, "]}\n");
+}
+
+static int report_text(const cachet_smime_t *sm, cbuf_t *b)
+{
+	int ret;
+	CHECK_RET(_cachet_buf_printf(b, "S/MIME message: %zu layer%s, %s\n", sm->nlayers,
+				     sm->nlayers == 1 ? "" : "s",
+				     sm->result ? cachet_strerror_name(sm->result) : "OK"));
+	if (sm->from)
+		CHECK_RET(_cachet_buf_printf(b, "From: <%s>\n", sm->from));
+	for (size_t i = 0; i < sm->nlayers; i++) {
+		const layer_t *L = &sm->layers[i];
+		CHECK_RET(_cachet_buf_printf(b, "layer %zu: %s (%s)", i + 1, kind_names[L->kind],
+					     L->ctype ? L->ctype : "?"));
+		if (L->protocol)
+			CHECK_RET(_cachet_buf_printf(b, " protocol=%s", L->protocol));
+		if (L->micalg)
+			CHECK_RET(_cachet_buf_printf(b, " micalg=%s", L->micalg));
+		if (L->smime_type)
+			CHECK_RET(_cachet_buf_printf(b, " smime-type=%s", L->smime_type));
+		if (L->name)
+			CHECK_RET(_cachet_buf_printf(b, " name=%s", L->name));
+		CHECK_RET(_cachet_buf_printf(b, "\n"));
+		if (L->cms_type)
+			CHECK_RET(_cachet_buf_printf(b, "  CMS content type: %s\n", L->cms_type));
+		if (L->micalg_match >= 0)
+			CHECK_RET(_cachet_buf_printf(b, "  micalg: %s the signers' digests\n",
+						     L->micalg_match ? "matches" : "does NOT match"));
+		CHECK_RET(_cachet_buf_printf(b, "  verdict: %s\n",
+					     L->result ? cachet_strerror_name(L->result) : "OK"));
+		CHECK_RET(_cachet_findings_out(b, &L->findings, false));
+		/* The embedded report, indented. */
+		for (size_t k = 0; k < L->text.size;) {
+			const char *line = (const char *)L->text.data + k;
+			const char *nl = memchr(line, '\n', L->text.size - k);
+			size_t len = nl ? (size_t)(nl - line) : L->text.size - k;
+			CHECK_RET(_cachet_buf_printf(b, "  | %.*s\n", (int)len, line));
+			k += len + 1;
+		}
+	}
+	if (sm->inner_ctype)
+		CHECK_RET(_cachet_buf_printf(b, "inner entity: %s%s\n", sm->inner_ctype,
+					     sm->result ? " (withheld)" : ""));
+	return _cachet_findings_out(b, &sm->findings, false);
+}
+
+int cachet_smime_report(const cachet_smime_t *sm, unsigned flags, cachet_datum_t *out)
+{
+	cbuf_t b = {0};
+	int ret;
+	if (sm == NULL || out == NULL)
+		return CACHET_E_INVALID_ARG;
+	if (!sm->has_run)
+		return CACHET_E_BAD_STATE;
+	ret = (flags & CACHET_INSPECT_JSON) ? report_json(sm, &b) : report_text(sm, &b);
+	if (ret < 0) {
+		_cachet_buf_free(&b);
+		return ret;
+	}
+	out->data = b.data;
+	out->size = b.size;
+	return 0;
+}
