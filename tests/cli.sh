@@ -456,6 +456,15 @@ ok "the message went through the FIFO and verifies" -- \
 ok "no temporary file was left beside the FIFO" -- sh -c '! ls -a | grep -q "^\.out\.fifo\."'
 
 # ---------------------------------------------------------------- demo
-ok "cachet demo exits 0" -- cachet demo
+ok "cachet demo exits 0" -- eval 'TMPDIR="$TMP" cachet demo >demo.out'
+ok "cachet demo mails alice to bob: a .eml that bob opens, both layers OK" -- \
+	eval 'grep -q "S/MIME message: 2 layers, OK" demo.out &&
+		grep -q "matches the signer certificate" demo.out &&
+		eml=`ls "$TMP"/cachet-demo-*/alice-to-bob.eml` &&
+		grep -q "smime-type=authEnveloped-data" "$eml" &&
+		grep -q "^From: Alice <alice@example.org>" "$eml" &&
+		cachet verify --format smime -i "$eml" --trust "$ROOT" \
+			--cert "$PKI/bob.crt.pem" --key "$PKI/bob.key.pem" -o demo.inner >/dev/null &&
+		grep -q "caf=C3=A9" demo.inner'
 
 done_testing
