@@ -299,6 +299,38 @@ static int run(void)
 		res_free(&r);
 		free(d.p);
 	}
+	/* 3b. a relay re-encoded the 8bit part to quoted-printable (RFC 6152
+	 * downgrade, with sendmail's X-MIME-Autoconverted): detected, and the
+	 * 8bit form would have matched; a QP part that was signed as QP is
+	 * not "repaired" into a match. */
+	{
+		static const char part8[] = "Content-Type: text/plain; charset=utf-8\r\n"
+					    "Content-Transfer-Encoding: 8bit\r\n"
+					    "\r\n"
+					    "caf\xc3\xa9 au lait\r\n";
+		static const char partqp[] = "Content-Type: text/plain; charset=utf-8\r\n"
+					     "Content-Transfer-Encoding: quoted-printable\r\n"
+					     "X-MIME-Autoconverted: from 8bit to quoted-printable by relay.example.org\r\n"
+					     "\r\n"
+					     "caf=C3=A9 au lait\r\n";
+		str_t d = {0}, q = {0};
+		msigned(&d, partqp, part8, "application/pkcs7-signature", "sha-256", true);
+		r = open_msg(d.p, d.n, 0);
+		ok(r.ret == CACHET_E_DIGEST_MISMATCH && r.out.size == 0,
+		   "quoted-printable by a relay: CACHET_E_DIGEST_MISMATCH, nothing released (%s)",
+		   cachet_strerror_name(r.ret));
+		ok(has(&r, "quoted-printable decoded back to 8bit") && has(&r, "matches the signature (verdict then: OK)"),
+		   "quoted-printable by a relay: explained, and the 8bit form would have matched");
+		res_free(&r);
+		/* Signed as quoted-printable and intact: valid, no repair needed. */
+		msigned(&q, partqp, partqp, "application/pkcs7-signature", "sha-256", true);
+		r = open_msg(q.p, q.n, 0);
+		ok(r.ret == 0 && !has(&r, "repair:"), "a part signed as quoted-printable verifies as it is (%s)",
+		   cachet_strerror_name(r.ret));
+		res_free(&r);
+		free(d.p);
+		free(q.p);
+	}
 	/* 4. an altered body: no repair helps */
 	{
 		str_t d = {0};
@@ -545,7 +577,7 @@ int main(void)
 		printf("Bail out! cannot read the test PKI in %s\n", pki);
 		return 99;
 	}
-	tap_plan(28);
+	tap_plan(31);
 	run();
 	free(alice_crt.data);
 	free(alice_key.data);

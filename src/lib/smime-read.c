@@ -347,11 +347,49 @@ static int wsstrip_finish(void *opaque)
 	return 0;
 }
 
+/* A relay that cannot pass 8-bit data re-encodes an 8bit part to
+ * quoted-printable (RFC 6152 section 3 downgrades; sendmail adds an
+ * X-MIME-Autoconverted field).  Write PART with that undone to SNK: the
+ * Content-Transfer-Encoding field says 8bit, X-MIME-Autoconverted is
+ * gone, the body is decoded.  *APPLIES is false (nothing written) when
+ * the part is not quoted-printable. */
+static int write_qp_undone(spill_t *part, cachet_sink_t *snk, bool *applies)
+{
+	static const char *const skip[] = {"Content-Transfer-Encoding", "X-MIME-Autoconverted", NULL};
+	cachet_mime_header_t h = {0};
+	cachet_source_t *src = NULL, *dec = NULL;
+	const cachet_mime_field_t *f;
+	int ret;
+
+	*applies = false;
+	CHECK(_cachet_spill_source(part, &src));
+	CHECK(_cachet_mime_header_read(&h, src, NULL));
+	f = _cachet_mime_header_get(&h, "Content-Transfer-Encoding", 0);
+	if (f == NULL || strcasecmp(f->value, "quoted-printable") != 0) {
+		ret = 0;
+		goto cleanup;
+	}
+	*applies = true;
+	CHECK(_cachet_mime_header_write_raw(&h, snk, skip, false));
+	CHECK(_cachet_mime_field_write(snk, "Content-Transfer-Encoding", "8bit",
+				       h.eol == CACHET_MIME_EOL_LF ? CACHET_MIME_EOL_LF : CACHET_MIME_EOL_CRLF, NULL));
+	CHECK(_cachet_sink_write(snk, h.sep, h.sep_len));
+	CHECK(_cachet_mime_decoder_init(&dec, CACHET_MIME_CTE_QP, src, NULL));
+	CHECK(copy_all(dec, snk, NULL));
+cleanup:
+	cachet_source_deinit(dec);
+	cachet_source_deinit(src);
+	_cachet_mime_header_deinit(&h);
+	return ret;
+}
+
 /* Run the verifier again over a repaired copy of the signed part:
- * LF_CRLF turns bare LF into CRLF, STRIP_WS removes trailing whitespace.
- * Returns the verification result (or a processing error). */
+ * LF_CRLF turns bare LF into CRLF, STRIP_WS removes trailing whitespace,
+ * QP_UNDO undoes a relay's quoted-printable (write_qp_undone).  Returns
+ * the verification result (or a processing error); CACHET_E_END when
+ * QP_UNDO does not apply. */
 static int try_repair(cachet_verify_t *v, spill_t *sig, spill_t *part, bool lf_crlf,
-		      bool strip_ws)
+		      bool strip_ws, bool qp_undo)
 {
 	spill_t *fixed = NULL;
 	cachet_sink_t *base = NULL, *canon = NULL, *strip = NULL, *top;
@@ -376,8 +414,17 @@ static int try_repair(cachet_verify_t *v, spill_t *sig, spill_t *part, bool lf_c
 		w = NULL; /* owned by the sink now */
 		top = strip;
 	}
-	CHECK(_cachet_spill_source(part, &src));
-	CHECK(copy_all(src, top, NULL));
+	if (qp_undo) {
+		bool applies;
+		CHECK(write_qp_undone(part, top, &applies));
+		if (!applies) {
+			ret = CACHET_E_END;
+			goto cleanup;
+		}
+	} else {
+		CHECK(_cachet_spill_source(part, &src));
+		CHECK(copy_all(src, top, NULL));
+	}
 	if (strip)
 		CHECK(_cachet_sink_finish(strip));
 	if (canon)
@@ -418,19 +465,22 @@ static int explain_damage(cachet_smime_t *sm, layer_t *L, cachet_mime_scan_t *sc
 		i += len + 1;
 	}
 	static const struct {
-		bool lf, ws;
+		bool lf, ws, qp;
 		const char *what;
 	} forms[] = {
-		{true, false, "with bare LF made CRLF"},
-		{false, true, "with trailing whitespace removed"},
-		{true, true, "with bare LF made CRLF and trailing whitespace removed"},
+		{true, false, false, "with bare LF made CRLF"},
+		{false, true, false, "with trailing whitespace removed"},
+		{true, true, false, "with bare LF made CRLF and trailing whitespace removed"},
+		{false, false, true, "with its quoted-printable decoded back to 8bit (a relay's re-encoding undone)"},
 	};
 	bool any = false;
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 		if ((forms[i].lf && sc->bare_lf == 0 && sc->bare_cr == 0) ||
 		    (forms[i].ws && sc->ws_lines == 0))
 			continue;
-		int r = try_repair(sm->v, sig, part, forms[i].lf, forms[i].ws);
+		int r = try_repair(sm->v, sig, part, forms[i].lf, forms[i].ws, forms[i].qp);
+		if (r == CACHET_E_END)
+			continue; /* not quoted-printable: nothing to undo */
 		/* The repaired form matches when the digest and signature
 		 * checks pass; the verdict may still fail for other reasons
 		 * (the certificate path), which is said too. */
