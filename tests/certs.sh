@@ -141,4 +141,18 @@ rc_is 4 cachet certs --make -o no-such-dir/x.p7c "$PKI/bob.crt.pem" 2>/dev/null
 tap_result $? "--make into a missing directory: exit 4"
 ok "stdin and stdout" -- sh -c "'$CACHET' certs --extract <all.p7c | grep -c 'BEGIN CERTIFICATE' | grep -qx 4"
 
+# RFC 8551 section 3.8: a certs-only S/MIME message.
+ok "--make --format smime: application/pkcs7-mime certs-only, smime.p7c" -- \
+	eval 'cachet certs --make --format smime -o co.eml "$PKI/chain.pem" "$PKI/alice.crt.pem" &&
+		grep -q "^MIME-Version: 1.0" co.eml &&
+		grep -q "^Content-Type: application/pkcs7-mime; smime-type=certs-only; name=smime.p7c" co.eml &&
+		grep -q "^Content-Disposition: attachment; filename=smime.p7c" co.eml'
+ok "... openssl smime reads its three certificates" -- \
+	eval 'test "$(openssl smime -pk7out -in co.eml | openssl pkcs7 -print_certs -noout | grep -c "^subject")" = 3'
+ok "... cachet reads it back as a certs-only layer" -- \
+	eval 'cachet verify --format smime -i co.eml --trust "$PKI/root-ca.crt.pem" >co.rep 2>&1;
+		grep -q "layer 1: certs-only" co.rep && grep -q "3 certificates, 0 CRLs, 0 SignerInfos" co.rep'
+rc_is 2 cachet certs --extract --format smime -i co.eml -o x.pem 2>/dev/null
+tap_result $? "--extract --format smime: exit 2 (verify --format smime reads S/MIME)"
+
 done_testing

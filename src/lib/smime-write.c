@@ -396,6 +396,7 @@ typedef struct {
 	cachet_sink_t *b64; /* once the header is written */
 	uint8_t held[SMIME_PEEK];
 	size_t nheld;
+	bool is_certs_only; /* a SignedData without signers (section 3.8) */
 	cachet_diag_t *diag;
 } p7_t;
 
@@ -439,8 +440,11 @@ static int p7_decide(p7_t *k)
 	for (size_t i = 0; alg && i < sizeof(types) / sizeof(types[0]); i++) {
 		if (types[i].ct != alg->id)
 			continue;
-		const char *pv[] = {"smime-type", types[i].smime_type, "name", types[i].file};
-		const char *dv[] = {"filename", types[i].file};
+		/* Section 3.8: certs-only, in a .p7c file. */
+		bool co = k->is_certs_only && alg->id == CACHET_ALG_CT_SIGNED;
+		const char *file = co ? "smime.p7c" : types[i].file;
+		const char *pv[] = {"smime-type", co ? "certs-only" : types[i].smime_type, "name", file};
+		const char *dv[] = {"filename", file};
 		CHECK(write_ctype(k->out, "Content-Type", "application", "pkcs7-mime", pv, 2, diag));
 		CHECK(_cachet_mime_field_write(k->out, "Content-Transfer-Encoding", "base64",
 					       CACHET_MIME_EOL_CRLF, diag));
@@ -497,13 +501,14 @@ static void p7_free(void *opaque)
 	free(k);
 }
 
-static int p7_sink(cachet_sink_t **snk, cachet_sink_t *out, cachet_diag_t *diag)
+static int p7_sink(cachet_sink_t **snk, cachet_sink_t *out, bool certs_only, cachet_diag_t *diag)
 {
 	p7_t *k = _cachet_calloc(1, sizeof(*k));
 	int ret;
 	if (k == NULL)
 		return CACHET_E_NOMEM;
 	k->out = out;
+	k->is_certs_only = certs_only;
 	k->diag = diag;
 	ret = _cachet_sink_init_internal(snk, p7_write, p7_finish, p7_free, k);
 	if (ret < 0)
@@ -522,7 +527,7 @@ static int run_p7(op_t op, void *h, const prep_t *p, cachet_sink_t *out, cachet_
 
 	CHECK(write_outer(p, out, diag));
 	CHECK(_cachet_spill_source(p->entity, &src));
-	CHECK(p7_sink(&k, out, diag));
+	CHECK(p7_sink(&k, out, false, diag));
 	if (op == OP_SIGN)
 		CHECK(cachet_sign_run(h, src, k, 0, diag));
 	else if (op == OP_ENCRYPT)
@@ -724,5 +729,23 @@ int cachet_smime_compress(cachet_source_t *msg, cachet_sink_t *out, unsigned fla
 	CHECK(run_p7(OP_COMPRESS, NULL, &p, out, diag));
 cleanup:
 	prep_free(&p);
+	return ret;
+}
+
+int cachet_smime_certs(const cachet_datum_t *certs, size_t ncerts, const cachet_datum_t *crls,
+		       size_t ncrls, cachet_sink_t *out, cachet_diag_t *diag)
+{
+	cachet_sink_t *k = NULL;
+	int ret;
+
+	if (out == NULL)
+		return CACHET_E_INVALID_ARG;
+	/* RFC 8551 section 3.8: the certs-only SignedData as
+	 * application/pkcs7-mime; smime-type=certs-only, in smime.p7c. */
+	CHECK(_cachet_mime_field_write(out, "MIME-Version", "1.0", CACHET_MIME_EOL_CRLF, diag));
+	CHECK(p7_sink(&k, out, true, diag));
+	CHECK(cachet_certs_make(certs, ncerts, crls, ncrls, k, 0, diag));
+cleanup:
+	cachet_sink_deinit(k);
 	return ret;
 }

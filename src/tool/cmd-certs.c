@@ -23,7 +23,7 @@ typedef enum { MODE_NONE = 0, MODE_MAKE, MODE_EXTRACT } mode_t_;
 typedef struct {
 	mode_t_ mode;
 	const char *in, *out;
-	bool is_pem, format_set, with_crls, verbose, json, strict;
+	bool is_pem, is_smime, format_set, with_crls, verbose, json, strict;
 	const char *crls[MAX_CRL_FILES];
 	size_t ncrls;
 	char **files; /* --make: the certificate files */
@@ -33,11 +33,12 @@ typedef struct {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: cachet certs --make -o OUT [--format der|pem] [--crl FILE ...] CERT...\n"
+		"Usage: cachet certs --make -o OUT [--format der|pem|smime] [--crl FILE ...] CERT...\n"
 		"       cachet certs --extract [-i IN] [-o OUT] [--format pem|der] [--crls]\n"
 		"                    [-v | --json] [--strict]\n"
 		"--make writes a certificates-only SignedData (RFC 8551 section 3.8) holding every\n"
-		"certificate in the CERT files (PEM, several per file, or DER), each once.\n"
+		"certificate in the CERT files (PEM, several per file, or DER), each once; with\n"
+		"--format smime as an application/pkcs7-mime certs-only message (smime.p7c).\n"
 		"--extract writes the certificates of any SignedData as a PEM bundle (DER only when\n"
 		"there is exactly one); -v or --json lists them on standard output.\n");
 }
@@ -70,8 +71,11 @@ static int run_make(const opts_t *o)
 			goto done;
 	if (held_open(&ho, o->out, "certs") < 0)
 		goto done;
-	ret = cachet_certs_make(certs, ncerts, crls, ncrls, ho.snk, o->is_pem ? CACHET_CERTS_PEM : 0,
-				diag);
+	if (o->is_smime)
+		ret = cachet_smime_certs(certs, ncerts, crls, ncrls, ho.snk, diag);
+	else
+		ret = cachet_certs_make(certs, ncerts, crls, ncrls, ho.snk, o->is_pem ? CACHET_CERTS_PEM : 0,
+					diag);
 	if (ret == 0)
 		status = held_commit(&ho);
 done:
@@ -189,12 +193,9 @@ int cmd_certs(int argc, char **argv)
 		case 'i': o.in = optarg; break;
 		case 'o': o.out = optarg; break;
 		case 'f':
-			if (strcmp(optarg, "pem") == 0)
-				o.is_pem = true;
-			else if (strcmp(optarg, "der") == 0)
-				o.is_pem = false;
-			else {
-				fprintf(stderr, "cachet certs: unknown format '%s' (der, pem)\n", optarg);
+			o.is_smime = strcmp(optarg, "smime") == 0;
+			if (!o.is_smime && !parse_format(optarg, &o.is_pem)) {
+				fprintf(stderr, "cachet certs: unknown format '%s' (der, pem, smime)\n", optarg);
 				return EXIT_USAGE;
 			}
 			o.format_set = true;
@@ -234,6 +235,11 @@ int cmd_certs(int argc, char **argv)
 		}
 		return run_make(&o);
 	case MODE_EXTRACT:
+		if (o.is_smime) {
+			fprintf(stderr, "cachet certs: --format smime goes with --make (to read an S/MIME "
+					"message, use cachet verify --format smime)\n");
+			goto bad;
+		}
 		if (o.nfiles != 0 || o.ncrls != 0) {
 			fprintf(stderr, "cachet certs: --extract reads one message (-i), no CERT files\n");
 			goto bad;

@@ -597,6 +597,12 @@ CACHET_API CACHET_MUST_CHECK int cachet_smime_encrypt(cachet_encrypt_t *e, cache
  * Since: 0.1 */
 CACHET_API CACHET_MUST_CHECK int cachet_smime_compress(cachet_source_t *msg, cachet_sink_t *out,
 						       unsigned flags, cachet_diag_t *diag);
+/* A certificates-only message (RFC 8551 section 3.8): the SignedData of
+ * cachet_certs_make as application/pkcs7-mime; smime-type=certs-only;
+ * name=smime.p7c, base64, after MIME-Version.  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_smime_certs(const cachet_datum_t *certs, size_t ncerts,
+						    const cachet_datum_t *crls, size_t ncrls,
+						    cachet_sink_t *out, cachet_diag_t *diag);
 
 /* Reading S/MIME messages (RFC 8551 section 3) */
 
