@@ -319,6 +319,10 @@ usage_err "unknown verify option" cachet verify -i js.p7 --trust "$ROOT" --no-su
 usage_err "--signer without --key" cachet sign -i in.txt -o u.p7 --signer "$PKI/alice.crt.pem"
 usage_err "sign without --signer" cachet sign -i in.txt -o u.p7
 usage_err "--format xml" sign_as alice u.p7 --format xml
+usage_err "encrypt --format xml" cachet encrypt -i in.txt -o u.p7 --to "$PKI/bob.crt.pem" --format xml
+usage_err "compress --format xml" cachet compress -i in.txt -o u.p7 --format xml
+usage_err "verify --format xml" cachet verify -i js.p7 --trust "$ROOT" --format xml
+usage_err "decrypt --format xml" cachet decrypt -i js.p7 -o u.txt --password pw --format xml
 usage_err "--signing-time garbage" sign_as alice u.p7 --signing-time yesterday
 usage_err "verify --at garbage" cachet verify -i js.p7 --trust "$ROOT" --at soon
 usage_err "extra positional argument" cachet verify -i js.p7 --trust "$ROOT" extra

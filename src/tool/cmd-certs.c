@@ -193,8 +193,7 @@ int cmd_certs(int argc, char **argv)
 		case 'i': o.in = optarg; break;
 		case 'o': o.out = optarg; break;
 		case 'f':
-			o.is_smime = strcmp(optarg, "smime") == 0;
-			if (!o.is_smime && !parse_format(optarg, &o.is_pem)) {
+			if (!parse_format(optarg, &o.is_pem, &o.is_smime)) {
 				fprintf(stderr, "cachet certs: unknown format '%s' (der, pem, smime)\n", optarg);
 				return EXIT_USAGE;
 			}

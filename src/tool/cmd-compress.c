@@ -53,8 +53,7 @@ int cmd_compress(int argc, char **argv)
 		case 't': ct = optarg; break;
 		case 'f':
 			/* smime: RFC 8551 section 3.6 */
-			smime = strcmp(optarg, "smime") == 0;
-			if (!smime && !parse_format(optarg, &pem))
+			if (!parse_format(optarg, &pem, &smime))
 				goto bad;
 			break;
 		case 'h': usage_compress(stdout); return EXIT_OK;

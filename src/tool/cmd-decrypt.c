@@ -84,12 +84,13 @@ int cmd_decrypt(int argc, char **argv)
 		case 'v': verbose = true; break;
 		case 'j': json = verbose = true; break;
 		case 'F':
-			if (strcmp(optarg, "smime") == 0) {
-				smime = true;
-			} else if (strcmp(optarg, "der") != 0 && strcmp(optarg, "pem") != 0) {
+		{
+			bool pem; /* der and pem are both read, whichever is given */
+			if (!parse_format(optarg, &pem, &smime)) {
 				fprintf(stderr, "cachet decrypt: --format is der, pem or smime\n");
 				return EXIT_USAGE;
 			}
+		}
 			break;
 		case 't':
 			if (nstrust == 16) goto bad;

@@ -109,8 +109,7 @@ int cmd_encrypt(int argc, char **argv)
 		case 'G': orig = optarg; break;
 		case 'f':
 			/* smime: RFC 8551 sections 3.3 and 3.4 */
-			smime = strcmp(optarg, "smime") == 0;
-			if (!smime && !parse_format(optarg, &pem))
+			if (!parse_format(optarg, &pem, &smime))
 				goto bad;
 			break;
 		case 'h': usage(stdout); return EXIT_OK;

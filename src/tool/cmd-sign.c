@@ -88,14 +88,15 @@ int cmd_sign(int argc, char **argv)
 		case 'n': flags |= CACHET_SIGN_NO_CERTS; break;
 		case 'p': pass = optarg; break;
 		case 'f':
-			smime = strcmp(optarg, "smime") == 0;
-			if (strcmp(optarg, "pem") == 0) flags |= CACHET_SIGN_PEM;
-			else if (strcmp(optarg, "der") == 0 || smime) flags &= ~CACHET_SIGN_PEM;
-			else {
+		{
+			bool pem;
+			if (!parse_format(optarg, &pem, &smime)) {
 				fprintf(stderr, "cachet sign: unknown format '%s' (der, pem, smime)\n", optarg);
 				return EXIT_USAGE;
 			}
+			flags = pem ? flags | CACHET_SIGN_PEM : flags & ~CACHET_SIGN_PEM;
 			break;
+		}
 		case 't':
 			if (!parse_time(optarg, &t)) {
 				fprintf(stderr, "cachet sign: cannot read time '%s'\n", optarg);

@@ -86,12 +86,13 @@ int cmd_verify(int argc, char **argv)
 		case 'L': policy |= CACHET_POLICY_LEGACY; break;
 		case 'j': json = true; break;
 		case 'F':
-			if (strcmp(optarg, "smime") == 0) {
-				smime = true;
-			} else if (strcmp(optarg, "der") != 0 && strcmp(optarg, "pem") != 0) {
+		{
+			bool pem; /* der and pem are both read, whichever is given */
+			if (!parse_format(optarg, &pem, &smime)) {
 				fprintf(stderr, "cachet verify: --format is der, pem or smime\n");
 				return EXIT_USAGE;
 			}
+		}
 			break;
 		case 'E':
 			if (nscert == 16) goto bad;

@@ -339,13 +339,15 @@ void held_close(held_t *h)
 	h->hold = NULL;
 }
 
-bool parse_format(const char *s, bool *pem)
+bool parse_format(const char *s, bool *pem, bool *smime)
 {
-	if (strcmp(s, "pem") == 0 || strcmp(s, "der") == 0) {
-		*pem = s[0] == 'p';
-		return true;
-	}
-	return false;
+	bool is_smime = strcmp(s, "smime") == 0;
+	if (is_smime ? smime == NULL : strcmp(s, "pem") != 0 && strcmp(s, "der") != 0)
+		return false;
+	*pem = s[0] == 'p';
+	if (smime != NULL)
+		*smime = is_smime;
+	return true;
 }
 
 /* ---- S/MIME messages (--format smime): cachet verify and cachet decrypt ---- */

@@ -63,8 +63,9 @@ int parse_hex(const char *s, cachet_datum_t *out);
 int parse_id(const char *s, cachet_datum_t *out);
 /* A password file: its bytes without the trailing newline. */
 int read_secret_file(const char *path, cachet_datum_t *out);
-/* --format der|pem: sets *PEM; false for any other word. */
-bool parse_format(const char *s, bool *pem);
+/* --format der|pem, and smime when SMIME is not NULL: sets *PEM (and
+ * *SMIME); false for any other word. */
+bool parse_format(const char *s, bool *pem, bool *smime);
 /* Exit status for a library code. */
 int exit_for(int code);
 /* Print "cachet CMD: ..." and the diagnostic chain to stderr. */
