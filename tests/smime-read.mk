@@ -17,3 +17,10 @@ EXTRA_DIST += tests/vectors-smime.sh tests/vectors-smime.tsv \
 
 # The fuzz target (fuzz/cachet_smime_fuzzer.c) is built and replayed from
 # fuzz/local.mk, after the fuzzing variables it needs.
+
+# Header protection (RFC 9788 hp="clear"/"cipher", the protected-headers
+# draft, message/rfc822 wrapping): producing with sign/encrypt
+# --protect-headers, reading it back, outer fields changed in transit,
+# openssl reading what was protected.
+TESTS += tests/smime-hp.sh
+EXTRA_DIST += tests/smime-hp.sh

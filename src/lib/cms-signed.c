@@ -1368,6 +1368,12 @@ static int verify_signer(vstate_t *st, const cbuf_t *der, size_t idx)
 		crt_der = &where->der[ci];
 		_cachet_crt_describe(crt, desc, sizeof(desc));
 		_cachet_report_set(&si->rs->identity, desc);
+		{
+			cbuf_t em = {0};
+			if (_cachet_crt_emails(crt, &em) == 0 && _cachet_buf_append(&em, "", 1) == 0)
+				_cachet_report_set(&si->rs->emails, (const char *)em.data);
+			_cachet_buf_free(&em);
+		}
 		CK("signer-certificate", CACHET_CHECK_PASS, 0, RULE_SI, "found %s in the %s", desc,
 		   where == &st->certs ? "message" : "certificates given");
 	} else {

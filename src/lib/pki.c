@@ -447,3 +447,46 @@ void _cachet_certset_truncate(cachet_certset_t *set, size_t n)
 		_cachet_buf_free(&set->der[set->n]);
 	}
 }
+
+/* RFC 8398 section 3: id-on-SmtpUTF8Mailbox, an otherName SAN. */
+#define OID_SMTP_UTF8_MAILBOX "1.3.6.1.5.5.7.8.9"
+/* RFC 2985 section 5.2.1: emailAddress in the subject DN (old
+ * certificates; RFC 8550 section 3 still names it). */
+#define OID_EMAIL_ADDRESS "1.2.840.113549.1.9.1"
+
+int _cachet_crt_emails(gnutls_x509_crt_t crt, cbuf_t *out)
+{
+	int ret = 0;
+	for (unsigned i = 0; i < CACHET_MAX_SANS; i++) {
+		char name[1024], oid[128];
+		size_t l = sizeof(name) - 1, ol = sizeof(oid);
+		unsigned type;
+		int r = gnutls_x509_crt_get_subject_alt_name2(crt, i, name, &l, &type, NULL);
+		if (r == GNUTLS_E_SHORT_MEMORY_BUFFER)
+			continue; /* longer than any address (RFC 5321 section 4.5.3.1) */
+		if (r < 0)
+			break;
+		name[l] = '\0';
+		if (r == GNUTLS_SAN_RFC822NAME) {
+			CHECK_RET(_cachet_buf_printf(out, "%s\n", name));
+		} else if (r == GNUTLS_SAN_OTHERNAME &&
+			   gnutls_x509_crt_get_subject_alt_othername_oid(crt, i, oid, &ol) >= 0 &&
+			   strcmp(oid, OID_SMTP_UTF8_MAILBOX) == 0) {
+			/* The value: UTF8String (tag 12) with a short or
+			 * one-octet long length. */
+			const uint8_t *p = (const uint8_t *)name;
+			size_t hl = l > 1 && p[1] == 0x81 ? 3 : 2;
+			if (l > hl && p[0] == 0x0c && (p[1] < 0x80 || p[1] == 0x81))
+				CHECK_RET(_cachet_buf_printf(out, "%.*s\n", (int)(l - hl), name + hl));
+		}
+	}
+	for (unsigned i = 0; i < CACHET_MAX_SANS; i++) {
+		char v[512];
+		size_t l = sizeof(v) - 1;
+		if (gnutls_x509_crt_get_dn_by_oid(crt, OID_EMAIL_ADDRESS, i, 0, v, &l) < 0)
+			break;
+		v[l] = '\0';
+		CHECK_RET(_cachet_buf_printf(out, "%s\n", v));
+	}
+	return ret;
+}

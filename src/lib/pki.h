@@ -47,6 +47,12 @@ CACHET_INTERNAL int _cachet_crt_key_id_sha1(gnutls_x509_crt_t crt, cbuf_t *out);
 /* The keyUsage bits (GNUTLS_KEY_*), or CACHET_E_END without the
  * extension. */
 CACHET_INTERNAL int _cachet_crt_key_usage(gnutls_x509_crt_t crt, unsigned *usage);
+/* The certificate's e-mail addresses, one per line, to OUT: every
+ * rfc822Name and SmtpUTF8Mailbox (RFC 8398) in subjectAltName, then any
+ * emailAddress in the subject (RFC 8550 section 3).  At most
+ * CACHET_MAX_SANS of each. */
+#define CACHET_MAX_SANS 64
+CACHET_INTERNAL int _cachet_crt_emails(gnutls_x509_crt_t crt, cbuf_t *out);
 /* The RFC 4514 text of the DER Name DER/LEN into BUF ("(unreadable name)"
  * when GnuTLS cannot read it). */
 CACHET_INTERNAL void _cachet_dn_describe(const uint8_t *der, size_t len,

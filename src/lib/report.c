@@ -90,6 +90,7 @@ void cachet_report_deinit(cachet_report_t *r)
 	for (size_t i = 0; i < r->nsigners; i++) {
 		report_signer_t *s = &r->signers[i];
 		free(s->identity);
+		free(s->emails);
 		free(s->sid);
 		free(s->digest);
 		free(s->signature);

@@ -15,6 +15,7 @@ typedef struct {
 
 typedef struct {
 	char *identity;	 /* signer certificate subject and e-mail */
+	char *emails;	 /* all its e-mail addresses, one per line (_cachet_crt_emails) */
 	char *sid;	 /* how the SignerInfo names its certificate */
 	char *digest;	 /* digest algorithm name */
 	char *signature; /* signature algorithm name */

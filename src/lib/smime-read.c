@@ -33,6 +33,8 @@
 #define RULE_1847 "RFC 1847 section 2.1"
 #define RULE_CANON "RFC 8551 section 3.1.1"
 #define RULE_FROM "RFC 8550 section 3"
+#define RULE_HP "RFC 9788"
+#define RULE_WRAP "RFC 8551 section 3.1"
 
 typedef enum {
 	LK_NONE = 0,	 /* not an S/MIME layer: the innermost entity */
@@ -74,6 +76,35 @@ typedef struct {
 	size_t nsigners;
 } layer_t;
 
+/* A protected header field and how the outer header shows it. */
+typedef enum {
+	HPF_SAME = 0, /* the same outside */
+	HPF_OBSCURED, /* hp="cipher": outside as HP-Outer records it */
+	HPF_REMOVED,  /* hp="cipher": left out outside, as HP-Outer records */
+	HPF_ALTERED,  /* outside differs from what was sent */
+	HPF_ABSENT,   /* not outside, and nothing says it was left out */
+} hpf_state_t;
+
+static const char *const hpf_names[] = {"same", "obscured", "removed", "altered", "absent"};
+
+typedef struct {
+	char *name, *value;
+	char *outer; /* the outer value, NULL when absent */
+	hpf_state_t state;
+} hp_field_t;
+
+/* Header protection found on the innermost entity (RFC 9788, the
+ * protected-headers="v1" draft it grew from, or the message/rfc822
+ * wrapping of RFC 8551 section 3.1). */
+typedef struct {
+	char *scheme;	  /* NULL: none */
+	char *hp;	  /* the hp parameter, or the draft's "v1" */
+	hp_field_t *fields;
+	size_t n;
+	bool has_legacy_display;
+	cbuf_t findings;
+} hp_t;
+
 struct cachet_smime_st {
 	cachet_verify_t *v;  /* borrowed */
 	cachet_decrypt_t *d; /* borrowed */
@@ -82,6 +113,9 @@ struct cachet_smime_st {
 	char *from;	   /* addr-spec of the outer From */
 	char *sender;	   /* addr-spec of the outer Sender */
 	char *inner_ctype; /* the innermost entity's Content-Type */
+	char *pfrom;	   /* addr-spec of the protected From (header protection) */
+	cachet_mime_header_t outer; /* the message's own header block */
+	hp_t hp;
 	cbuf_t findings;   /* message-level findings */
 	int result;
 	bool has_run;
@@ -112,7 +146,20 @@ static void smime_reset(cachet_smime_t *sm)
 	free(sm->from);
 	free(sm->sender);
 	free(sm->inner_ctype);
-	sm->from = sm->sender = sm->inner_ctype = NULL;
+	free(sm->pfrom);
+	sm->from = sm->sender = sm->inner_ctype = sm->pfrom = NULL;
+	_cachet_mime_header_deinit(&sm->outer);
+	memset(&sm->outer, 0, sizeof(sm->outer));
+	for (size_t i = 0; i < sm->hp.n; i++) {
+		free(sm->hp.fields[i].name);
+		free(sm->hp.fields[i].value);
+		free(sm->hp.fields[i].outer);
+	}
+	free(sm->hp.fields);
+	free(sm->hp.scheme);
+	free(sm->hp.hp);
+	_cachet_buf_free(&sm->hp.findings);
+	memset(&sm->hp, 0, sizeof(sm->hp));
 	_cachet_buf_free(&sm->findings);
 	sm->result = 0;
 	sm->has_run = false;
@@ -218,18 +265,40 @@ static int identity_emails(const char *id, cbuf_t *out)
 	return ret;
 }
 
-static bool has_email(const cbuf_t *list, const char *addr)
+/* Is ADDR one of the addresses in LIST (one per line)?  The domain is
+ * compared without regard to ASCII case (RFC 5321 section 2.4); the
+ * local part exactly, as RFC 8398 section 5 asks, except that a match
+ * that differs only in ASCII case sets *CASE_ONLY (most mail systems
+ * treat local parts without regard to case; the report says so).
+ * Internationalised domains are compared as written: U-labels and
+ * A-labels are not converted. */
+static bool has_email_ci(const cbuf_t *list, const char *addr, bool *case_only)
 {
 	size_t al = strlen(addr);
+	const char *at = strrchr(addr, '@');
+	size_t lp = at ? (size_t)(at - addr) : al;
+	bool loose = false;
+	if (case_only)
+		*case_only = false;
 	for (size_t i = 0; i < list->size;) {
 		const char *line = (const char *)list->data + i;
 		const char *nl = memchr(line, '\n', list->size - i);
 		size_t len = nl ? (size_t)(nl - line) : list->size - i;
-		if (len == al && strncasecmp(line, addr, al) == 0)
-			return true;
+		if (len == al && strncasecmp(line + lp, addr + lp, al - lp) == 0) {
+			if (memcmp(line, addr, lp) == 0)
+				return true;
+			loose |= strncasecmp(line, addr, lp) == 0;
+		}
 		i += len + 1;
 	}
-	return false;
+	if (case_only)
+		*case_only = loose;
+	return loose;
+}
+
+static bool has_email(const cbuf_t *list, const char *addr)
+{
+	return has_email_ci(list, addr, NULL);
 }
 
 /* "sha-256" (RFC 8551 section 3.5.3.2) against the registry's "sha256". */
@@ -290,9 +359,13 @@ static int keep_report(layer_t *L, const cachet_report_t *rep)
 		j.size--;
 	CHECK(_cachet_buf_append(&L->json, j.data, j.size));
 	L->nsigners = rep->nsigners;
-	for (size_t i = 0; i < rep->nsigners; i++)
-		if (rep->signers[i].identity)
-			CHECK(identity_emails(rep->signers[i].identity, &L->emails));
+	for (size_t i = 0; i < rep->nsigners; i++) {
+		const report_signer_t *rs = &rep->signers[i];
+		if (rs->emails)
+			CHECK(_cachet_buf_append(&L->emails, rs->emails, strlen(rs->emails)));
+		else if (rs->identity)
+			CHECK(identity_emails(rs->identity, &L->emails));
+	}
 cleanup:
 	cachet_free(t.data);
 	cachet_free(j.data);
@@ -946,6 +1019,286 @@ static int find_name(const cachet_mime_header_t *h, const cachet_mime_ctype_t *c
 	return ret;
 }
 
+/* ---- header protection (RFC 9788; RFC 8551 section 3.1) ---- */
+
+static bool is_structural(const char *name)
+{
+	return strncasecmp(name, "Content-", 8) == 0 || strcasecmp(name, "MIME-Version") == 0;
+}
+
+/* Fields relays add (RFC 5321 section 4.4, RFC 6376, RFC 8617, RFC
+ * 8601): nobody protects them, so their absence inside says nothing. */
+static bool is_trace(const char *name)
+{
+	return strcasecmp(name, "Received") == 0 || strcasecmp(name, "Return-Path") == 0 ||
+	       strcasecmp(name, "DKIM-Signature") == 0 || strncasecmp(name, "ARC-", 4) == 0 ||
+	       strcasecmp(name, "Authentication-Results") == 0;
+}
+
+/* Fields a reader is shown or replies by (RFC 5322 sections 3.6.2 to
+ * 3.6.5): an unprotected one is worth a finding. */
+static bool is_user_facing(const char *name)
+{
+	static const char *const names[] = {
+		"From", "Sender", "Reply-To", "To", "Cc", "Bcc", "Subject", "Date", "Message-ID",
+		"In-Reply-To", "References", "Followup-To", "Mail-Followup-To", "Keywords", "Comments",
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Unfolded values compared with every run of whitespace as one (a relay
+ * may refold a field, RFC 5322 section 2.2.3). */
+static bool value_eq(const char *a, const char *b)
+{
+	for (;;) {
+		bool wa = *a == ' ' || *a == '\t', wb = *b == ' ' || *b == '\t';
+		if (wa && wb) {
+			while (*a == ' ' || *a == '\t')
+				a++;
+			while (*b == ' ' || *b == '\t')
+				b++;
+			continue;
+		}
+		if (*a != *b)
+			return false;
+		if (*a == '\0')
+			return true;
+		a++;
+		b++;
+	}
+}
+
+/* Which instance of its name field I is among H's fields. */
+static size_t instance_of(const cachet_mime_header_t *h, size_t i)
+{
+	size_t k = 0;
+	for (size_t j = 0; j < i; j++)
+		k += strcasecmp(h->fields[j].name, h->fields[i].name) == 0;
+	return k;
+}
+
+/* The K-th HP-Outer record of NAME in H ("HP-Outer: Name: value"): a
+ * pointer to its value, NULL when there is none. */
+static const char *hp_outer_get(const cachet_mime_header_t *h, const char *name, size_t k)
+{
+	size_t nl = strlen(name);
+	for (size_t i = 0; i < h->n; i++) {
+		const char *v = h->fields[i].value;
+		if (strcasecmp(h->fields[i].name, "HP-Outer") != 0 || strncasecmp(v, name, nl) != 0)
+			continue;
+		v += nl;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (*v != ':')
+			continue;
+		if (k-- > 0)
+			continue;
+		v++;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		return v;
+	}
+	return NULL;
+}
+
+static int hp_add(hp_t *hp, const char *name, const char *value, const char *outer,
+		  hpf_state_t state)
+{
+	hp_field_t *f = realloc(hp->fields, (hp->n + 1) * sizeof(*f));
+	if (f == NULL)
+		return CACHET_E_NOMEM;
+	hp->fields = f;
+	f = &hp->fields[hp->n];
+	memset(f, 0, sizeof(*f));
+	f->state = state;
+	if (dup_opt(&f->name, name) < 0 || dup_opt(&f->value, value) < 0 ||
+	    dup_opt(&f->outer, outer) < 0) {
+		free(f->name);
+		free(f->value);
+		free(f->outer);
+		return CACHET_E_NOMEM;
+	}
+	hp->n++;
+	return 0;
+}
+
+/* A legacy display element (RFC 9788: hp-legacy-display="1" on the text
+ * part that repeats the obscured fields; the draft before it: a
+ * text/plain part with protected-headers="v1" first in a multipart).
+ * Only looked for, never removed; a body that cannot be split is left
+ * to whoever reads it. */
+static void find_legacy_display(hp_t *hp, const cachet_mime_ctype_t *ct, cachet_source_t *body)
+{
+	const char *b = _cachet_mime_ctype_param(ct, "boundary");
+	const char *ld = _cachet_mime_ctype_param(ct, "hp-legacy-display");
+	cachet_mime_split_t *sp = NULL;
+	cachet_source_t *part = NULL;
+	cachet_mime_header_t ph = {0};
+	cachet_mime_ctype_t pct = {0};
+
+	if (ld && strcmp(ld, "1") == 0) {
+		hp->has_legacy_display = true;
+		return;
+	}
+	if (b == NULL || !_cachet_mime_ctype_is(ct, "multipart", NULL))
+		return;
+	if (_cachet_mime_split_init(&sp, body, b, 1, NULL) == 0 &&
+	    _cachet_mime_split_next(sp, &part) == 0 &&
+	    _cachet_mime_header_read(&ph, part, NULL) == 0) {
+		const cachet_mime_field_t *f = _cachet_mime_header_get(&ph, "Content-Type", 0);
+		if (f && _cachet_mime_ctype_parse(&pct, f->value, NULL) == 0 &&
+		    _cachet_mime_ctype_is(&pct, "text", NULL)) {
+			const char *a = _cachet_mime_ctype_param(&pct, "hp-legacy-display");
+			const char *v = _cachet_mime_ctype_param(&pct, "protected-headers");
+			hp->has_legacy_display = (a && strcmp(a, "1") == 0) || (v && strcasecmp(v, "v1") == 0);
+		}
+	}
+	_cachet_mime_ctype_deinit(&pct);
+	_cachet_mime_header_deinit(&ph);
+	_cachet_mime_split_deinit(sp);
+}
+
+#define HPV(v) (int)(strlen(v) > 200 ? 200 : strlen(v)), (v)
+
+/* The innermost entity H (Content-Type CT, body BODY) after every layer:
+ * does it carry protected header fields, and how does the outer header
+ * show them?  The protected values are what the sender wrote, under the
+ * layers' protection; the outer ones are what arrived. */
+static int check_header_protection(cachet_smime_t *sm, const cachet_mime_header_t *h,
+				   const cachet_mime_ctype_t *ct, cachet_source_t *body, bool layers_ok)
+{
+	hp_t *hp = &sm->hp;
+	cachet_mime_header_t wrapped = {0};
+	const cachet_mime_header_t *ph = h;
+	const char *hpv = _cachet_mime_ctype_param(ct, "hp");
+	const char *v1 = _cachet_mime_ctype_param(ct, "protected-headers");
+	bool encrypted = false, is_signed = false, cipher, rfc9788_cipher, has_hpo = false;
+	int ret = 0;
+
+	for (size_t i = 0; i < sm->nlayers; i++) {
+		layer_kind_t k = sm->layers[i].kind;
+		encrypted |= k == K_ENVELOPED || k == K_AUTHENVELOPED;
+		is_signed |= k == K_SIGNED || k == K_MULTIPART_SIGNED;
+	}
+	if (hpv) {
+		CHECK(dup_opt(&hp->scheme, "RFC 9788"));
+		CHECK(dup_opt(&hp->hp, hpv));
+		cipher = strcasecmp(hpv, "cipher") == 0;
+		if (!cipher && strcasecmp(hpv, "clear") != 0)
+			CHECK(CACHET_FINDING(&hp->findings, "unknown hp=\"%s\": read as hp=\"clear\" (%s)",
+					     hpv, RULE_HP));
+		if (cipher && !encrypted) {
+			CHECK(CACHET_FINDING(&hp->findings, "hp=\"cipher\" but no layer is encrypted: the "
+							    "protected fields were never confidential; read "
+							    "as hp=\"clear\" (%s)", RULE_HP));
+			cipher = false;
+		}
+		if (!cipher && encrypted)
+			CHECK(CACHET_FINDING(&hp->findings, "hp=\"clear\" inside an encrypted layer: the "
+							    "sender kept no outer field confidential (%s)",
+					     RULE_HP));
+	} else if (v1) {
+		CHECK(dup_opt(&hp->scheme, "protected-headers draft"));
+		CHECK(dup_opt(&hp->hp, v1));
+		cipher = encrypted;
+		CHECK(CACHET_FINDING(&hp->findings, "protected-headers=\"%s\" is the draft that RFC 9788 "
+						    "replaced; it has no HP-Outer, so obscured and altered "
+						    "outer fields cannot be told apart", v1));
+	} else if (_cachet_mime_ctype_is(ct, "message", "rfc822")) {
+		/* RFC 8551 section 3.1: a whole message/rfc822 wrapped so that
+		 * its header fields are protected too. */
+		CHECK(dup_opt(&hp->scheme, "message/rfc822 wrapper"));
+		if (_cachet_mime_header_read(&wrapped, body, NULL) < 0) {
+			CHECK(CACHET_FINDING(&hp->findings, "the wrapped message's header cannot be read "
+							    "(%s)", RULE_WRAP));
+			goto cleanup;
+		}
+		ph = &wrapped;
+		cipher = encrypted;
+	} else {
+		return 0;
+	}
+	rfc9788_cipher = hpv && cipher;
+	if (!layers_ok)
+		CHECK(CACHET_FINDING(&hp->findings, "a layer failed: the fields below are what the "
+						    "message claims, not protected values"));
+	for (size_t i = 0; i < ph->n; i++)
+		has_hpo |= strcasecmp(ph->fields[i].name, "HP-Outer") == 0;
+	if (has_hpo && !rfc9788_cipher)
+		CHECK(CACHET_FINDING(&hp->findings, "HP-Outer fields outside an hp=\"cipher\" payload "
+						    "are ignored (%s)", RULE_HP));
+
+	/* Every protected field against the outer header. */
+	for (size_t i = 0; i < ph->n; i++) {
+		const cachet_mime_field_t *f = &ph->fields[i];
+		if (is_structural(f->name) || strcasecmp(f->name, "HP-Outer") == 0)
+			continue;
+		size_t k = instance_of(ph, i);
+		const cachet_mime_field_t *o = _cachet_mime_header_get(&sm->outer, f->name, k);
+		const char *rec = rfc9788_cipher ? hp_outer_get(ph, f->name, k) : NULL;
+		hpf_state_t st;
+		if (o && value_eq(o->value, f->value))
+			st = HPF_SAME;
+		else if (rfc9788_cipher)
+			st = rec == NULL ? (o ? HPF_ALTERED : HPF_REMOVED)
+					 : (o && value_eq(o->value, rec) ? HPF_OBSCURED : HPF_ALTERED);
+		else if (cipher)
+			st = o ? HPF_OBSCURED : HPF_REMOVED;
+		else
+			st = o ? HPF_ALTERED : HPF_ABSENT;
+		CHECK(hp_add(hp, f->name, f->value, o ? o->value : NULL, st));
+		if (st == HPF_ALTERED && o)
+			CHECK(CACHET_FINDING(&hp->findings,
+					     "%s outside is \"%.*s\" but the sender wrote \"%.*s\"%s: the outer "
+					     "header was changed after sending; the protected value is the "
+					     "sender's (%s)", f->name, HPV(o->value), HPV(f->value),
+					     rec ? " (and HP-Outer records another outer value)" : "", RULE_HP));
+		else if (st == HPF_ALTERED)
+			CHECK(CACHET_FINDING(&hp->findings, "%s was sent outside (HP-Outer) but is missing "
+							    "now: removed after sending (%s)", f->name, RULE_HP));
+		else if (st == HPF_ABSENT)
+			CHECK(CACHET_FINDING(&hp->findings, "%s is protected but missing from the outer "
+							    "header", f->name));
+	}
+	/* Outer fields nothing inside vouches for. */
+	for (size_t i = 0; i < sm->outer.n; i++) {
+		const cachet_mime_field_t *o = &sm->outer.fields[i];
+		if (is_structural(o->name) || is_trace(o->name) || strcasecmp(o->name, "HP-Outer") == 0)
+			continue;
+		size_t k = instance_of(&sm->outer, i);
+		if (_cachet_mime_header_get(ph, o->name, k))
+			continue;
+		const char *rec = rfc9788_cipher ? hp_outer_get(ph, o->name, k) : NULL;
+		if (rfc9788_cipher && rec == NULL)
+			CHECK(CACHET_FINDING(&hp->findings, "outer %s \"%.*s\" is neither protected nor "
+							    "recorded by HP-Outer: added after sending (%s)",
+					     o->name, HPV(o->value), RULE_HP));
+		else if (rfc9788_cipher && !value_eq(rec, o->value))
+			CHECK(CACHET_FINDING(&hp->findings, "outer %s \"%.*s\" differs from the \"%.*s\" "
+							    "HP-Outer records: changed after sending (%s)",
+					     o->name, HPV(o->value), HPV(rec), RULE_HP));
+		else if (is_user_facing(o->name))
+			CHECK(CACHET_FINDING(&hp->findings, "outer %s is not protected: only the outer "
+							    "header carries it (%s)", o->name, RULE_HP));
+	}
+	if (!is_signed)
+		CHECK(CACHET_FINDING(&hp->findings, "no layer is signed: the protected fields are "
+						    "confidential but nothing says who wrote them"));
+	{
+		const cachet_mime_field_t *pf = _cachet_mime_header_get(ph, "From", 0);
+		if (pf)
+			sm->pfrom = addr_spec(pf->value);
+	}
+	if (ph == h)
+		find_legacy_display(hp, ct, body);
+cleanup:
+	_cachet_mime_header_deinit(&wrapped);
+	return ret;
+}
+
 /* ---- the public interface ---- */
 
 int cachet_smime_init(cachet_smime_t **sm)
@@ -990,6 +1343,16 @@ static int check_from(cachet_smime_t *sm)
 		if ((L->kind != K_SIGNED && L->kind != K_MULTIPART_SIGNED) || !L->is_done ||
 		    L->nsigners == 0)
 			continue;
+		if (sm->pfrom) {
+			/* Header protection: the From the sender signed is the
+			 * one that counts (RFC 9788). */
+			bool pm = L->emails.size && has_email(&L->emails, sm->pfrom);
+			CHECK_RET(CACHET_FINDING(&L->findings, "protected From <%s> %s the signer "
+							       "certificate (%s)", sm->pfrom,
+						 pm ? "matches" : "is not an address of", RULE_FROM));
+			if (pm)
+				continue;
+		}
 		if (sm->from == NULL && sm->sender == NULL) {
 			CHECK_RET(CACHET_FINDING(&L->findings, "no From address to compare with the "
 							       "signer's (%s)", RULE_FROM));
@@ -1001,8 +1364,14 @@ static int check_from(cachet_smime_t *sm)
 						 sm->from ? sm->from : sm->sender, RULE_FROM));
 			continue;
 		}
-		bool match = (sm->from && has_email(&L->emails, sm->from)) ||
-			     (sm->sender && has_email(&L->emails, sm->sender));
+		bool c1 = false, c2 = false;
+		bool match = (sm->from && has_email_ci(&L->emails, sm->from, &c1)) ||
+			     (sm->sender && has_email_ci(&L->emails, sm->sender, &c2));
+		if (match && (c1 || c2))
+			CHECK_RET(CACHET_FINDING(&L->findings, "From <%s> matches the signer certificate's "
+							       "address only without regard to the local "
+							       "part's case (RFC 8398 section 5)",
+						 sm->from ? sm->from : sm->sender));
 		if (!match)
 			CHECK_RET(CACHET_FINDING(&L->findings, "From <%s> is not an address of the "
 							       "signer certificate (%s)",
@@ -1070,6 +1439,8 @@ int cachet_smime_open(cachet_smime_t *sm, cachet_source_t *msg, cachet_sink_t *o
 				snprintf(buf, sizeof(buf), "text/plain (no Content-Type)");
 			CHECK(dup_opt(&sm->inner_ctype, buf));
 			layer_clear(&tmp);
+			if (sm->nlayers > 0)
+				CHECK(check_header_protection(sm, &h, &ct, src, first_fail == 0));
 			inner = cur;
 			cur = NULL;
 			break;
@@ -1123,6 +1494,12 @@ int cachet_smime_open(cachet_smime_t *sm, cachet_source_t *msg, cachet_sink_t *o
 				first_fail = lret;
 		}
 		_cachet_mime_ctype_deinit(&ct);
+		if (sm->outer.fields == NULL && sm->nlayers == 1) {
+			/* The message's own header, for the header protection
+			 * comparison. */
+			sm->outer = h;
+			memset(&h, 0, sizeof(h));
+		}
 		_cachet_mime_header_deinit(&h);
 		cachet_source_deinit(own);
 		own = NULL;
@@ -1189,6 +1566,62 @@ static int param_json(cbuf_t *b, const char *name, const char *value, bool *firs
 	return _cachet_buf_json_str(b, value);
 }
 
+static int hp_json(const hp_t *hp, cbuf_t *b)
+{
+	int ret;
+	if (hp->scheme == NULL)
+		return _cachet_buf_printf(b, "null");
+	CHECK_RET(_cachet_buf_printf(b, "{\"scheme\":"));
+	CHECK_RET(_cachet_buf_json_str(b, hp->scheme));
+	CHECK_RET(_cachet_buf_printf(b, ",\"hp\":"));
+	if (hp->hp)
+		CHECK_RET(_cachet_buf_json_str(b, hp->hp));
+	else
+		CHECK_RET(_cachet_buf_printf(b, "null"));
+	CHECK_RET(_cachet_buf_printf(b, ",\"legacy_display\":%s,\"fields\":[",
+				     hp->has_legacy_display ? "true" : "false"));
+	for (size_t i = 0; i < hp->n; i++) {
+		const hp_field_t *f = &hp->fields[i];
+		CHECK_RET(_cachet_buf_printf(b, "%s{\"name\":", i ? "," : ""));
+		CHECK_RET(_cachet_buf_json_str(b, f->name));
+		CHECK_RET(_cachet_buf_printf(b, ",\"value\":"));
+		CHECK_RET(_cachet_buf_json_str(b, f->value));
+		CHECK_RET(_cachet_buf_printf(b, ",\"outer\":"));
+		if (f->outer)
+			CHECK_RET(_cachet_buf_json_str(b, f->outer));
+		else
+			CHECK_RET(_cachet_buf_printf(b, "null"));
+		CHECK_RET(_cachet_buf_printf(b, ",\"state\":\"%s\"}", hpf_names[f->state]));
+	}
+	CHECK_RET(_cachet_buf_printf(b, "],\"findings\":["));
+	CHECK_RET(_cachet_findings_out(b, &hp->findings, true));
+	return _cachet_buf_printf(b, "]}");
+}
+
+static int hp_text(const hp_t *hp, cbuf_t *b)
+{
+	int ret;
+	if (hp->scheme == NULL)
+		return 0;
+	CHECK_RET(_cachet_buf_printf(b, "header protection: %s", hp->scheme));
+	if (hp->hp)
+		CHECK_RET(_cachet_buf_printf(b, ", %s=\"%s\"",
+					     strcmp(hp->scheme, "RFC 9788") == 0 ? "hp" : "protected-headers",
+					     hp->hp));
+	CHECK_RET(_cachet_buf_printf(b, ", %zu protected field%s%s\n", hp->n, hp->n == 1 ? "" : "s",
+				     hp->has_legacy_display ? ", legacy display part" : ""));
+	for (size_t i = 0; i < hp->n; i++) {
+		const hp_field_t *f = &hp->fields[i];
+		CHECK_RET(_cachet_buf_printf(b, "  %s: %.*s [%s", f->name, HPV(f->value),
+					     hpf_names[f->state]));
+		if (f->state == HPF_OBSCURED || f->state == HPF_ALTERED)
+			CHECK_RET(_cachet_buf_printf(b, " outside: \"%.*s\"",
+						     HPV(f->outer ? f->outer : "")));
+		CHECK_RET(_cachet_buf_printf(b, "]\n"));
+	}
+	return _cachet_findings_out(b, &hp->findings, false);
+}
+
 static int report_json(const cachet_smime_t *sm, cbuf_t *b)
 {
 	int ret;
@@ -1239,7 +1672,9 @@ static int report_json(const cachet_smime_t *sm, cbuf_t *b)
 		}
 		CHECK_RET(_cachet_buf_printf(b, "}"));
 	}
-	CHECK_RET(_cachet_buf_printf(b, "],\"findings\":["));
+	CHECK_RET(_cachet_buf_printf(b, "],\"header_protection\":"));
+	CHECK_RET(hp_json(&sm->hp, b));
+	CHECK_RET(_cachet_buf_printf(b, ",\"findings\":["));
 	CHECK_RET(_cachet_findings_out(b, &sm->findings, true));
 	return _cachet_buf_printf(b, "]}\n");
 }
@@ -1285,6 +1720,7 @@ static int report_text(const cachet_smime_t *sm, cbuf_t *b)
 	if (sm->inner_ctype)
 		CHECK_RET(_cachet_buf_printf(b, "inner entity: %s%s\n", sm->inner_ctype,
 					     sm->result ? " (withheld)" : ""));
+	CHECK_RET(hp_text(&sm->hp, b));
 	return _cachet_findings_out(b, &sm->findings, false);
 }
 

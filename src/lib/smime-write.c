@@ -9,7 +9,10 @@
  * outer message, and MIME-Version: 1.0 is written once, outside.  The
  * inner entity is canonicalised (section 3.1.1) and, unless the caller
  * asks for CACHET_SMIME_BINARY, given a 7-bit transfer encoding when it
- * is not 7-bit data (sections 3.1.2 and 3.1.3).
+ * is not 7-bit data (sections 3.1.2 and 3.1.3).  With header protection
+ * (RFC 9788, decision 19) the other fields are copied inside too, with
+ * hp="clear" or hp="cipher"; hp="cipher" obscures the outer Subject and
+ * records the outer fields in HP-Outer.
  *
  * Input without a header block (its first line is not "name:" and not
  * empty) is the body of a text/plain entity: charset us-ascii when every
@@ -50,6 +53,7 @@
 #define RULE_CTE_COMPOSITE "RFC 2045 section 6.4"
 #define RULE_SMIME_TYPE "RFC 8551 section 3.2.2"
 #define RULE_MICALG "RFC 8551 section 3.5.3.2"
+#define RULE_HP "RFC 9788"
 #define CRLF "\r\n"
 
 /* ---- UTF-8 well-formedness (RFC 3629 section 4), streaming ---- */
@@ -96,9 +100,12 @@ static void utf8_update(utf8_t *u, const uint8_t *p, size_t n)
 }
 
 /* ---- the prepared message ---- */
+typedef enum { HP_NONE = 0, HP_CLEAR, HP_CIPHER } hp_mode_t;
+
 typedef struct {
 	cachet_mime_header_t h; /* the input's header block (empty if none) */
 	bool has_header;
+	hp_mode_t hp;		/* header protection (RFC 9788) */
 	spill_t *entity;	/* the canonical inner entity */
 } prep_t;
 
@@ -112,6 +119,33 @@ static void prep_free(prep_t *p)
 static bool is_content_field(const char *name)
 {
 	return strncasecmp(name, "Content-", 8) == 0;
+}
+
+/* Fields a relay adds on the way (RFC 5321 section 4.4, RFC 6376, RFC
+ * 8617, RFC 8601): not the author's, so not copied into the protected
+ * header. */
+static bool is_trace_field(const char *name)
+{
+	return strcasecmp(name, "Received") == 0 || strcasecmp(name, "Return-Path") == 0 ||
+	       strcasecmp(name, "DKIM-Signature") == 0 || strncasecmp(name, "ARC-", 4) == 0 ||
+	       strcasecmp(name, "Authentication-Results") == 0;
+}
+
+/* A header field that header protection copies into the cryptographic
+ * payload (RFC 9788): neither structural (Content-*,
+ * MIME-Version) nor trace. */
+static bool is_protected_field(const char *name)
+{
+	return !is_content_field(name) && strcasecmp(name, "MIME-Version") != 0 &&
+	       strcasecmp(name, "HP-Outer") != 0 && !is_trace_field(name);
+}
+
+/* The baseline header confidentiality policy (RFC 9788, "hcp_baseline"):
+ * the Subject is obscured outside an encrypted message.  NULL: the
+ * field goes out as it is. */
+static const char *hcp_baseline(const char *name)
+{
+	return strcasecmp(name, "Subject") == 0 ? "[...]" : NULL;
 }
 
 /* Does the input start with a header block?  An empty first line is an
@@ -189,9 +223,46 @@ cleanup:
 	return ret;
 }
 
+/* The protected header fields of the cryptographic payload (RFC 9788):
+ * every field of the input but the structural and trace
+ * ones, as they were; with hp="cipher", one HP-Outer field per outer
+ * field as it will be sent, so that the recipient can tell
+ * what was obscured and what a relay changed. */
+static int write_protected(const prep_t *p, cachet_sink_t *snk, cachet_diag_t *diag)
+{
+	cachet_sink_t *canon = NULL;
+	cbuf_t v = {0};
+	int ret;
+
+	CHECK(_cachet_mime_canon_init(&canon, snk));
+	for (size_t i = 0; i < p->h.n; i++)
+		if (is_protected_field(p->h.fields[i].name))
+			CHECK(write_raw_field(canon, &p->h.fields[i]));
+	CHECK(_cachet_sink_finish(canon));
+	if (p->hp != HP_CIPHER)
+		goto cleanup;
+	for (size_t i = 0; i < p->h.n; i++) {
+		const cachet_mime_field_t *f = &p->h.fields[i];
+		if (is_content_field(f->name) || strcasecmp(f->name, "MIME-Version") == 0 ||
+		    strcasecmp(f->name, "HP-Outer") == 0)
+			continue;
+		const char *ob = hcp_baseline(f->name);
+		v.size = 0;
+		CHECK(_cachet_buf_printf(&v, "%s: %s", f->name, ob ? ob : f->value));
+		CHECK(_cachet_buf_append(&v, "", 1));
+		CHECK(_cachet_mime_field_write(snk, "HP-Outer", (const char *)v.data, CACHET_MIME_EOL_CRLF,
+					       diag));
+	}
+cleanup:
+	cachet_sink_deinit(canon);
+	_cachet_buf_free(&v);
+	return ret;
+}
+
 /* Read MSG, split off the header, and write the canonical inner entity
  * into P->entity (section 3.1). */
-static int prepare(prep_t *p, cachet_source_t *msg, unsigned flags, cachet_diag_t *diag)
+static int prepare(prep_t *p, cachet_source_t *msg, unsigned flags, hp_mode_t hp,
+		   cachet_diag_t *diag)
 {
 	const cachet_mime_field_t *ctf = NULL, *ctef = NULL;
 	cachet_mime_ctype_t ct = {0};
@@ -207,6 +278,7 @@ static int prepare(prep_t *p, cachet_source_t *msg, unsigned flags, cachet_diag_
 	int ret;
 
 	memset(p, 0, sizeof(*p));
+	p->hp = hp;
 	_cachet_mime_scan_init(&sc);
 	CHECK(sniff_header(msg, &p->has_header));
 	if (p->has_header) {
@@ -216,6 +288,23 @@ static int prepare(prep_t *p, cachet_source_t *msg, unsigned flags, cachet_diag_
 		if (ctf)
 			CHECK(_cachet_mime_ctype_parse(&ct, ctf->value, diag));
 		CHECK(_cachet_mime_cte_parse(ctef ? ctef->value : NULL, &cte, diag));
+	}
+	if (hp != HP_NONE) {
+		size_t nprot = 0;
+		for (size_t i = 0; i < p->h.n; i++)
+			nprot += is_protected_field(p->h.fields[i].name);
+		ENSURE(nprot > 0, CACHET_E_INVALID_ARG, RULE_HP, "header",
+		       "header protection asked for, but the message has no header fields to protect");
+		/* The hp parameter belongs to the cryptographic payload, the
+		 * innermost entity (RFC 9788): inside a signature
+		 * it can no longer be added. */
+		ENSURE(!(ctf && (_cachet_mime_ctype_is(&ct, "multipart", "signed") ||
+				 _cachet_mime_ctype_is(&ct, "application", "pkcs7-mime") ||
+				 _cachet_mime_ctype_is(&ct, "application", "x-pkcs7-mime"))),
+		       CACHET_E_INVALID_ARG, RULE_HP, "Content-Type",
+		       "the message is already signed or encrypted, so its cryptographic payload "
+		       "cannot take header protection any more; sign with hp=\"cipher\" "
+		       "(CACHET_SMIME_HP_CIPHER) and encrypt without header protection");
 	}
 
 	/* Pass 1: the body as it is, scanned on the way. */
@@ -251,6 +340,31 @@ static int prepare(prep_t *p, cachet_source_t *msg, unsigned flags, cachet_diag_
 			CHECK(_cachet_mime_ctype_format(&ctval, "text", "plain", &cs, 1));
 		}
 		CHECK(_cachet_buf_append(&ctval, "", 1));
+	}
+	if (hp != HP_NONE) {
+		/* RFC 9788: hp="clear" for a signed-only payload,
+		 * hp="cipher" for an encrypted one; any hp the input had is
+		 * replaced. */
+		cachet_mime_param_t ps[CACHET_MIME_MAX_PARAMS + 1];
+		cachet_mime_ctype_t dflt = {0};
+		const cachet_mime_ctype_t *base = &ct;
+		size_t np = 0;
+		if (ctf == NULL) {
+			CHECK(_cachet_mime_ctype_parse(&dflt, (const char *)ctval.data, diag));
+			base = &dflt;
+		}
+		for (size_t i = 0; i < base->nparams; i++)
+			if (strcmp(base->params[i].name, "hp") != 0)
+				ps[np++] = base->params[i];
+		ps[np].name = (char *)"hp";
+		ps[np].value = (char *)(hp == HP_CIPHER ? "cipher" : "clear");
+		np++;
+		ctval.size = 0;
+		ret = _cachet_mime_ctype_format(&ctval, base->type, base->subtype, ps, np);
+		if (ret == 0)
+			ret = _cachet_buf_append(&ctval, "", 1);
+		_cachet_mime_ctype_deinit(&dflt);
+		CHECK(ret);
 	}
 	/* Line data is canonicalised (CRLF); binary octets are not: a
 	 * declared binary body, and non-text leaves whose NULs or long lines
@@ -301,7 +415,8 @@ static int prepare(prep_t *p, cachet_source_t *msg, unsigned flags, cachet_diag_
 	CHECK(_cachet_mime_canon_init(&canon, ssnk));
 	for (size_t i = 0; i < p->h.n; i++) {
 		const cachet_mime_field_t *f = &p->h.fields[i];
-		if (!is_content_field(f->name) || (replace_cte && f == ctef))
+		if (!is_content_field(f->name) || (replace_cte && f == ctef) ||
+		    (hp != HP_NONE && f == ctf))
 			continue;
 		CHECK(write_raw_field(canon, f));
 	}
@@ -312,6 +427,8 @@ static int prepare(prep_t *p, cachet_source_t *msg, unsigned flags, cachet_diag_
 	if (new_cte)
 		CHECK(_cachet_mime_field_write(ssnk, "Content-Transfer-Encoding", new_cte,
 					       CACHET_MIME_EOL_CRLF, diag));
+	if (hp != HP_NONE)
+		CHECK(write_protected(p, ssnk, diag));
 	CHECK(_cachet_sink_write(ssnk, (const uint8_t *)CRLF, 2));
 
 	/* Body: canonical line ends (section 3.1.1) for line data, then the
@@ -355,8 +472,14 @@ static int write_outer(const prep_t *p, cachet_sink_t *out, cachet_diag_t *diag)
 	CHECK(_cachet_mime_canon_init(&canon, out));
 	for (size_t i = 0; i < p->h.n; i++) {
 		const cachet_mime_field_t *f = &p->h.fields[i];
-		if (is_content_field(f->name) || strcasecmp(f->name, "MIME-Version") == 0)
+		if (is_content_field(f->name) || strcasecmp(f->name, "MIME-Version") == 0 ||
+		    strcasecmp(f->name, "HP-Outer") == 0)
 			continue;
+		const char *ob = p->hp == HP_CIPHER ? hcp_baseline(f->name) : NULL;
+		if (ob) {
+			CHECK(_cachet_mime_field_write(canon, f->name, ob, CACHET_MIME_EOL_CRLF, diag));
+			continue;
+		}
 		CHECK(write_raw_field(canon, f));
 	}
 	CHECK(_cachet_sink_finish(canon));
@@ -688,9 +811,15 @@ int cachet_smime_sign(cachet_sign_t *s, cachet_source_t *msg, cachet_sink_t *out
 
 	if (s == NULL)
 		return CACHET_E_INVALID_ARG;
-	CHECK_RET(check_args(msg, out, flags, CACHET_SMIME_OPAQUE | CACHET_SMIME_BINARY));
+	CHECK_RET(check_args(msg, out, flags,
+			     CACHET_SMIME_OPAQUE | CACHET_SMIME_BINARY | CACHET_SMIME_PROTECT_HEADERS |
+				     CACHET_SMIME_HP_CIPHER));
 	memset(&p, 0, sizeof(p));
-	CHECK(prepare(&p, msg, flags, diag));
+	CHECK(prepare(&p, msg, flags,
+		      (flags & CACHET_SMIME_HP_CIPHER)		  ? HP_CIPHER
+		      : (flags & CACHET_SMIME_PROTECT_HEADERS) ? HP_CLEAR
+							   : HP_NONE,
+		      diag));
 	if (flags & CACHET_SMIME_OPAQUE)
 		CHECK(run_p7(OP_SIGN, s, &p, out, diag));
 	else
@@ -708,9 +837,10 @@ int cachet_smime_encrypt(cachet_encrypt_t *e, cachet_source_t *msg, cachet_sink_
 
 	if (e == NULL)
 		return CACHET_E_INVALID_ARG;
-	CHECK_RET(check_args(msg, out, flags, CACHET_SMIME_BINARY));
+	CHECK_RET(check_args(msg, out, flags, CACHET_SMIME_BINARY | CACHET_SMIME_PROTECT_HEADERS));
 	memset(&p, 0, sizeof(p));
-	CHECK(prepare(&p, msg, flags, diag));
+	CHECK(prepare(&p, msg, flags, (flags & CACHET_SMIME_PROTECT_HEADERS) ? HP_CIPHER : HP_NONE,
+		      diag));
 	CHECK(run_p7(OP_ENCRYPT, e, &p, out, diag));
 cleanup:
 	prep_free(&p);
@@ -725,7 +855,7 @@ int cachet_smime_compress(cachet_source_t *msg, cachet_sink_t *out, unsigned fla
 
 	CHECK_RET(check_args(msg, out, flags, CACHET_SMIME_BINARY));
 	memset(&p, 0, sizeof(p));
-	CHECK(prepare(&p, msg, flags, diag));
+	CHECK(prepare(&p, msg, flags, HP_NONE, diag));
 	CHECK(run_p7(OP_COMPRESS, NULL, &p, out, diag));
 cleanup:
 	prep_free(&p);

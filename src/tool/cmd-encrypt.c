@@ -18,10 +18,13 @@ static void usage(FILE *f)
 		"                      [--cipher aes-128-gcm|aes-256-gcm|chacha20-poly1305|\n"
 		"                                aes-128-cbc|aes-192-cbc|aes-256-cbc]\n"
 		"                      [--originator-certs FILE] [--format der|pem|smime]\n"
+		"                      [--protect-headers]\n"
 		"Encrypt IN.  An AEAD cipher (default aes-128-gcm) makes AuthEnvelopedData,\n"
 		"a CBC cipher EnvelopedData; --content-key without recipients makes EncryptedData.\n"
 		"--format smime reads IN as a mail message or MIME entity and writes an\n"
-		"application/pkcs7-mime message (authEnveloped-data or enveloped-data).\n");
+		"application/pkcs7-mime message (authEnveloped-data or enveloped-data);\n"
+		"--protect-headers copies the header fields inside, hp=\"cipher\", and sends\n"
+		"the Subject as \"[...]\" (RFC 9788).\n");
 }
 
 static const struct {
@@ -53,6 +56,7 @@ int cmd_encrypt(int argc, char **argv)
 		{"cipher", required_argument, NULL, 'C'},
 		{"originator-certs", required_argument, NULL, 'G'},
 		{"format", required_argument, NULL, 'f'},
+		{"protect-headers", no_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -63,6 +67,7 @@ int cmd_encrypt(int argc, char **argv)
 	unsigned long iterations = 0;
 	cachet_cipher_t cipher = CACHET_CIPHER_DEFAULT;
 	bool pem = false, cipher_set = false, smime = false;
+	unsigned hp = 0; /* --protect-headers */
 	int c;
 
 	optind = 1;
@@ -112,12 +117,17 @@ int cmd_encrypt(int argc, char **argv)
 			if (!parse_format(optarg, &pem, &smime))
 				goto bad;
 			break;
+		case 'H': hp = CACHET_SMIME_PROTECT_HEADERS; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: goto bad;
 		}
 	}
 	if (optind != argc || in == NULL || out == NULL)
 		goto bad;
+	if (hp && !smime) {
+		fprintf(stderr, "cachet encrypt: --protect-headers needs --format smime\n");
+		return EXIT_USAGE;
+	}
 	if (pw && pwfile) {
 		fprintf(stderr, "cachet encrypt: give --password or --password-file, not both\n");
 		return EXIT_USAGE;
@@ -211,7 +221,7 @@ int cmd_encrypt(int argc, char **argv)
 	if ((ret = cachet_sink_init_fd(&snk, of.fd)) < 0)
 		goto done;
 	if (smime)
-		ret = cachet_smime_encrypt(e, src, snk, 0, diag);
+		ret = cachet_smime_encrypt(e, src, snk, hp, diag);
 	else
 		ret = cachet_encrypt_run(e, src, snk, pem ? CACHET_ENCRYPT_PEM : 0, diag);
 	if (ret < 0)

@@ -574,13 +574,29 @@ CACHET_API CACHET_MUST_CHECK int cachet_certs_write(const cachet_certs_t *certs,
  * message: discard it.  Since: 0.1 */
 #define CACHET_SMIME_OPAQUE (1u << 0) /* sign: application/pkcs7-mime; smime-type=signed-data (RFC 8551 section 3.5.2) instead of multipart/signed (section 3.5.3) */
 #define CACHET_SMIME_BINARY (1u << 1) /* leave 8-bit or binary content as it is (no 7-bit transfer encoding, section 3.1.2) */
+/* Header protection (RFC 9788), sign and encrypt: the outer header fields
+ * other than Content-*, MIME-Version and trace fields (Received,
+ * Return-Path, DKIM-Signature, ARC-*, Authentication-Results) are copied
+ * into the header of the inner entity (the cryptographic payload), whose
+ * Content-Type gets hp="clear" (sign) or hp="cipher" (encrypt).  With
+ * hp="cipher" the outer header follows the baseline header
+ * confidentiality policy: Subject is written as "[...]" outside, and an
+ * HP-Outer field inside records every outer field as sent.  A message
+ * without header fields is CACHET_E_INVALID_ARG. */
+#define CACHET_SMIME_PROTECT_HEADERS (1u << 2)
+/* sign only: the signed message is to be encrypted next (sign, then
+ * cachet_smime_encrypt without CACHET_SMIME_PROTECT_HEADERS): hp="cipher"
+ * and the confidential outer header already on the signed message.
+ * Implies CACHET_SMIME_PROTECT_HEADERS. */
+#define CACHET_SMIME_HP_CIPHER (1u << 3)
 
 /* Sign MSG with the signers of S: multipart/signed; protocol=
  * "application/pkcs7-signature"; micalg= the signers' digests
  * (section 3.5.3.2), the first part the inner entity exactly as signed,
  * the second the detached SignedData (smime.p7s, base64).  With
  * CACHET_SMIME_OPAQUE: application/pkcs7-mime; smime-type=signed-data
- * (smime.p7m, base64).  Since: 0.1 */
+ * (smime.p7m, base64).  Flags: CACHET_SMIME_OPAQUE, CACHET_SMIME_BINARY,
+ * CACHET_SMIME_PROTECT_HEADERS, CACHET_SMIME_HP_CIPHER.  Since: 0.1 */
 CACHET_API CACHET_MUST_CHECK int cachet_smime_sign(cachet_sign_t *s, cachet_source_t *msg,
 						   cachet_sink_t *out, unsigned flags,
 						   cachet_diag_t *diag);
@@ -588,7 +604,7 @@ CACHET_API CACHET_MUST_CHECK int cachet_smime_sign(cachet_sign_t *s, cachet_sour
  * smime-type=authEnveloped-data (AEAD ciphers) or enveloped-data (CBC)
  * (sections 3.3, 3.4), smime.p7m, base64.  An EncryptedData (a content
  * key without recipients) has no S/MIME type: CACHET_E_UNSUPPORTED.
- * Flags: CACHET_SMIME_BINARY.  Since: 0.1 */
+ * Flags: CACHET_SMIME_BINARY, CACHET_SMIME_PROTECT_HEADERS.  Since: 0.1 */
 CACHET_API CACHET_MUST_CHECK int cachet_smime_encrypt(cachet_encrypt_t *e, cachet_source_t *msg,
 						      cachet_sink_t *out, unsigned flags,
 						      cachet_diag_t *diag);
@@ -648,7 +664,11 @@ CACHET_API CACHET_MUST_CHECK int cachet_smime_open(cachet_smime_t *sm, cachet_so
  * the embedded verify report or decrypt summary; the outer From compared
  * with the signers' addresses (RFC 8550 section 3); after a failed
  * multipart/signed signature, what in the signed part could explain it
- * and which usual repair would have matched (never accepted).  Free OUT
+ * and which usual repair would have matched (never accepted); header
+ * protection (RFC 9788 hp=, the protected-headers="v1" draft, a
+ * message/rfc822 payload): every protected field and its state outside
+ * (same, obscured, removed, altered, absent), with findings for outer
+ * fields changed after sending.  Free OUT
  * with cachet_free.  CACHET_E_BAD_STATE before any run.  Since: 0.1 */
 CACHET_API CACHET_MUST_CHECK int cachet_smime_report(const cachet_smime_t *sm, unsigned flags,
 						     cachet_datum_t *out);
