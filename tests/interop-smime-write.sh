@@ -164,6 +164,24 @@ while der[j] == 0x04:
 sys.exit(zlib.decompress(seg) != open(sys.argv[2], 'rb').read())
 EOF"
 
+# ---------------------------------------------------------------- 8-bit leaves
+# A multipart with an 8bit UTF-8 text part and a binary attachment: each
+# leaf gets its own 7-bit encoding; openssl verifies the result and
+# python's email package decodes the parts back to the original octets.
+printf 'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nna\303\257ve caf\303\251 text, mostly ASCII\n--b\nContent-Type: application/octet-stream\n\n\000\001\377binary\n--b--\n' >mixed8.eml
+ok "a multipart with 8-bit leaves: signed, openssl smime -verify accepts it" -- \
+	eval 'cachet sign --format smime -i mixed8.eml -o mixed8.s.eml --signer "$PKI/alice.crt.pem" \
+		--key "$PKI/alice.key.pem" --chain "$CHAIN" &&
+		openssl smime -verify -in mixed8.s.eml -CAfile "$ROOT" -out mixed8.out 2>/dev/null'
+ok "... the leaves decode back to the original octets (quoted-printable, base64)" -- \
+	python3 -c '
+import email, sys
+m = email.message_from_bytes(open("mixed8.out", "rb").read())
+parts = [p for p in m.walk() if not p.is_multipart()]
+assert [p["Content-Transfer-Encoding"] for p in parts] == ["quoted-printable", "base64"], parts
+assert parts[0].get_payload(decode=True) == "naïve café text, mostly ASCII".encode()
+assert parts[1].get_payload(decode=True) == b"\x00\x01\xffbinary"'
+
 # ---------------------------------------------------------------- memory
 GNU_TIME=${GNU_TIME:-/usr/bin/time}
 if ! "$GNU_TIME" -f %M -o /dev/null true 2>/dev/null; then

@@ -593,8 +593,14 @@ static void t_errors(cachet_sign_t *s)
 		unsigned flags;
 		int code;
 	} cases[] = {
-		{"a multipart with 8-bit octets cannot be encoded (RFC 2045 section 6.4)",
-		 "Content-Type: multipart/mixed; boundary=b\n\n--b\n\ncaf\xc3\xa9\n--b--\n", 0, CACHET_E_UNSUPPORTED},
+		{"a message/rfc822 entity with 8-bit octets cannot be encoded (RFC 2045 section 6.4)",
+		 "Content-Type: message/rfc822\n\nSubject: x\n\ncaf\xc3\xa9\n", 0, CACHET_E_UNSUPPORTED},
+		{"a message/rfc822 part with 8-bit octets inside a multipart",
+		 "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: message/rfc822\n\n"
+		 "Subject: x\n\ncaf\xc3\xa9\n--b--\n", 0, CACHET_E_UNSUPPORTED},
+		{"a part declared base64 holding 8-bit octets",
+		 "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Transfer-Encoding: base64\n\n"
+		 "caf\xc3\xa9\n--b--\n", 0, CACHET_E_MALFORMED},
 		{"declared base64 holding 8-bit octets", "Content-Transfer-Encoding: base64\n\n\xff\xfe\n", 0,
 		 CACHET_E_MALFORMED},
 		{"Content-Type given twice", "Content-Type: text/plain\nContent-Type: text/html\n\nx\n", 0,
@@ -609,6 +615,36 @@ static void t_errors(cachet_sign_t *s)
 		ok(ret == cases[i].code, "error: %s is %s (got %s)", cases[i].name, cachet_strerror_name(cases[i].code),
 		   cachet_strerror_name(ret));
 		cachet_free(out.data);
+	}
+	{
+		/* Without it, each leaf gets its own 7-bit encoding (RFC 8551
+		 * section 3.1.2; RFC 2045 section 6.4), nested multiparts too;
+		 * preamble, epilogue and 7-bit parts are kept. */
+		msg_t m;
+		static const char in[] =
+			"Content-Type: multipart/mixed; boundary=b\nContent-Transfer-Encoding: 8bit\n\n"
+			"pre\n--b\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
+			"caf\xc3\xa9 au lait, as usual\n--b\nContent-Type: multipart/alternative; boundary=c\n\n--c\n\nascii\n"
+			"--c\nContent-Type: application/octet-stream\n\n\x00\xff\n--c--\n--b--\nepi\n";
+		sign_detached(s, in, sizeof(in) - 1, 0, &m, "sha-256", "8-bit multipart");
+		const char *p1 = (const char *)m.part1.data;
+		ok(p1 && !_cachet_mime_has_8bit(m.part1.data, m.part1.size) &&
+			   !_cachet_mime_has_nul(m.part1.data, m.part1.size),
+		   "8-bit multipart: the signed part is 7-bit data");
+		ok(p1 && strstr(p1, "Content-Type: multipart/mixed; boundary=b\r\n\r\npre\r\n--b\r\n") &&
+			   !strstr(p1, "Content-Transfer-Encoding: 8bit"),
+		   "8-bit multipart: the multipart's 8bit label is gone, the preamble kept");
+		ok(p1 && strstr(p1, "charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+				    "caf=C3=A9 au lait, as usual\r\n--b\r\n"),
+		   "8-bit multipart: the UTF-8 text part is quoted-printable");
+		ok(p1 && strstr(p1, "--c\r\n\r\nascii\r\n--c\r\n"),
+		   "8-bit multipart: a 7-bit part of the nested multipart is kept as it was");
+		ok(p1 && strstr(p1, "application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+				    "AP8=\r\n"),
+		   "8-bit multipart: the binary part of the nested multipart is base64");
+		ok(p1 && strstr(p1, "--c--\r\n--b--\r\nepi\r\n"),
+		   "8-bit multipart: close delimiters and the epilogue kept");
+		msg_free(&m);
 	}
 	{
 		/* With CACHET_SMIME_BINARY the multipart goes through, labelled. */

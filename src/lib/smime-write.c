@@ -196,18 +196,27 @@ static int write_raw_field(cachet_sink_t *snk, const cachet_mime_field_t *f)
 	return 0;
 }
 
+/* Copy SRC to SNK; *N gets the octets copied. */
+static int pump_count(cachet_source_t *src, cachet_sink_t *snk, uint64_t *n)
+{
+	int ret;
+	*n = 0;
+	for (;;) {
+		const uint8_t *p;
+		size_t got;
+		CHECK_RET(_cachet_source_borrow(src, CACHET_CHUNK, &p, &got));
+		if (got == 0)
+			return 0;
+		*n += got;
+		CHECK_RET(_cachet_sink_write(snk, p, got));
+	}
+}
+
 /* Copy SRC to SNK. */
 static int pump(cachet_source_t *src, cachet_sink_t *snk)
 {
-	int ret;
-	for (;;) {
-		const uint8_t *p;
-		size_t n;
-		CHECK_RET(_cachet_source_borrow(src, CACHET_CHUNK, &p, &n));
-		if (n == 0)
-			return 0;
-		CHECK_RET(_cachet_sink_write(snk, p, n));
-	}
+	uint64_t n;
+	return pump_count(src, snk, &n);
 }
 
 /* One Content-* field of the input, NULL when absent; given twice is
@@ -220,6 +229,180 @@ static int single_field(const cachet_mime_header_t *h, const char *name,
 	ENSURE(_cachet_mime_header_count(h, name) <= 1, CACHET_E_MALFORMED, "RFC 2045 section 3", name,
 	       "the field is given %zu times", _cachet_mime_header_count(h, name));
 cleanup:
+	return ret;
+}
+
+/* ---- 7-bit transfer encodings for the leaves of a multipart (RFC 8551
+ * section 3.1.2; RFC 2045 section 6.4: a multipart cannot be encoded as
+ * a whole, its parts can) ---- */
+
+/* Quoted-printable for text that is mostly 7-bit lines, base64 for the
+ * rest (binary octets, or text where most octets would be escaped). */
+static cachet_mime_cte_t pick_7bit(bool is_text, bool binary_body, const cachet_mime_scan_t *sc)
+{
+	if (is_text && !binary_body && (sc->high + sc->nul) * SMIME_QP_RATIO <= sc->octets)
+		return CACHET_MIME_CTE_QP;
+	return CACHET_MIME_CTE_BASE64;
+}
+
+static int reencode_multipart(cachet_source_t *body, const char *boundary, unsigned depth,
+			      cachet_sink_t *out, cachet_diag_t *diag);
+
+/* One body part from SRC to OUT: a multipart is walked into, a leaf that
+ * is not 7-bit data gets quoted-printable or base64, everything else is
+ * copied with CRLF line ends. */
+static int reencode_part(cachet_source_t *src, unsigned depth, cachet_sink_t *out,
+			 cachet_diag_t *diag)
+{
+	cachet_mime_header_t h = {0};
+	cachet_mime_ctype_t ct = {0};
+	const cachet_mime_field_t *ctf = NULL, *ctef = NULL;
+	cachet_mime_cte_t cte, enc = CACHET_MIME_CTE_7BIT;
+	cachet_mime_scan_t sc;
+	spill_t *raw = NULL;
+	cachet_source_t *rs = NULL;
+	cachet_sink_t *canon = NULL, *encoder = NULL, *body;
+	bool is_text, binary_body, needs;
+	int ret;
+
+	CHECK(_cachet_mime_header_read(&h, src, diag));
+	CHECK(single_field(&h, "Content-Type", &ctf, diag));
+	CHECK(single_field(&h, "Content-Transfer-Encoding", &ctef, diag));
+	if (ctf)
+		CHECK(_cachet_mime_ctype_parse(&ct, ctf->value, diag));
+	CHECK(_cachet_mime_cte_parse(ctef ? ctef->value : NULL, &cte, diag));
+	const char *b = _cachet_mime_ctype_param(&ct, "boundary");
+	if (ctf && _cachet_mime_ctype_is(&ct, "multipart", NULL) && b) {
+		/* Its parts made 7-bit, the multipart is 7bit: an 8bit or
+		 * binary label goes. */
+		CHECK(_cachet_mime_canon_init(&canon, out));
+		for (size_t i = 0; i < h.n; i++)
+			if (&h.fields[i] != ctef || cte == CACHET_MIME_CTE_7BIT)
+				CHECK(write_raw_field(canon, &h.fields[i]));
+		CHECK(_cachet_sink_finish(canon));
+		CHECK(_cachet_sink_write(out, (const uint8_t *)CRLF, 2));
+		CHECK(reencode_multipart(src, b, depth + 1, out, diag));
+		goto cleanup;
+	}
+
+	_cachet_mime_scan_init(&sc);
+	CHECK(_cachet_spill_init(&raw, CACHET_SPILL_MEM));
+	for (;;) {
+		const uint8_t *p;
+		size_t n;
+		CHECK(_cachet_source_borrow(src, CACHET_CHUNK, &p, &n));
+		if (n == 0)
+			break;
+		_cachet_mime_scan_update(&sc, p, n);
+		CHECK(_cachet_spill_write(raw, p, n));
+	}
+	_cachet_mime_scan_final(&sc);
+	is_text = ctf == NULL || _cachet_mime_ctype_is(&ct, "text", NULL);
+	binary_body = cte == CACHET_MIME_CTE_BINARY ||
+		      (!is_text && (sc.nul > 0 || sc.long_lines > 0) && cte != CACHET_MIME_CTE_BASE64 &&
+		       cte != CACHET_MIME_CTE_QP);
+	needs = sc.high > 0 || sc.nul > 0 || sc.long_lines > 0 || binary_body;
+	if (cte == CACHET_MIME_CTE_BASE64 || cte == CACHET_MIME_CTE_QP) {
+		ENSURE(!needs, CACHET_E_MALFORMED,
+		       cte == CACHET_MIME_CTE_BASE64 ? "RFC 2045 section 6.8" : "RFC 2045 section 6.7",
+		       "Content-Transfer-Encoding", "a body part is declared %s but holds %s",
+		       _cachet_mime_cte_name(cte), sc.long_lines ? "lines over 998 octets" : "8-bit or NUL octets");
+	} else if (needs) {
+		ENSURE(!(ctf && _cachet_mime_ctype_is(&ct, "message", NULL)), CACHET_E_UNSUPPORTED,
+		       RULE_CTE_COMPOSITE, "Content-Type",
+		       "a %s/%s body part holds 8-bit octets, NULs or long lines, and a message "
+		       "entity cannot be given a 7-bit transfer encoding; keep it binary "
+		       "(CACHET_SMIME_BINARY)", ct.type, ct.subtype);
+		enc = pick_7bit(is_text, binary_body, &sc);
+	}
+	/* The header: the transfer encoding replaced when the body gets one. */
+	CHECK(_cachet_mime_canon_init(&canon, out));
+	for (size_t i = 0; i < h.n; i++)
+		if (enc == CACHET_MIME_CTE_7BIT || &h.fields[i] != ctef)
+			CHECK(write_raw_field(canon, &h.fields[i]));
+	CHECK(_cachet_sink_finish(canon));
+	cachet_sink_deinit(canon);
+	canon = NULL;
+	if (enc != CACHET_MIME_CTE_7BIT)
+		CHECK(_cachet_mime_field_write(out, "Content-Transfer-Encoding", _cachet_mime_cte_name(enc),
+					       CACHET_MIME_EOL_CRLF, diag));
+	CHECK(_cachet_sink_write(out, (const uint8_t *)CRLF, 2));
+	body = out;
+	if (enc != CACHET_MIME_CTE_7BIT) {
+		CHECK(_cachet_mime_encoder_init(&encoder, enc, body,
+						enc == CACHET_MIME_CTE_QP ? CACHET_MIME_ENC_QP_FROM_DOT : 0));
+		body = encoder;
+	}
+	if (!binary_body) {
+		CHECK(_cachet_mime_canon_init(&canon, body));
+		body = canon;
+	}
+	CHECK(_cachet_spill_source(raw, &rs));
+	CHECK(pump(rs, body));
+	/* Down the chain: canon, the encoder's last quantum, then OUT (a
+	 * flush: OUT is written on by the caller). */
+	CHECK(_cachet_sink_finish(body));
+cleanup:
+	cachet_sink_deinit(canon);
+	cachet_sink_deinit(encoder);
+	cachet_source_deinit(rs);
+	_cachet_spill_free(raw);
+	_cachet_mime_ctype_deinit(&ct);
+	_cachet_mime_header_deinit(&h);
+	return ret;
+}
+
+/* The multipart body read from BODY, delimited by BOUNDARY, to OUT with
+ * every part through reencode_part: preamble and epilogue kept, the
+ * delimiters written anew with CRLF (RFC 2046 section 5.1.1). */
+static int reencode_multipart(cachet_source_t *body, const char *boundary, unsigned depth,
+			      cachet_sink_t *out, cachet_diag_t *diag)
+{
+	cachet_mime_split_t *sp = NULL;
+	cachet_source_t *seg = NULL;
+	cachet_sink_t *canon = NULL;
+	cbuf_t line = {0};
+	uint64_t npre = 0, nepi = 0;
+	int ret;
+
+	CHECK(_cachet_mime_split_init(&sp, body, boundary, depth, diag));
+	CHECK(_cachet_mime_split_preamble(sp, &seg));
+	CHECK(_cachet_mime_canon_init(&canon, out));
+	CHECK(pump_count(seg, canon, &npre));
+	CHECK(cachet_sink_flush(canon)); /* before the delimiter goes to OUT */
+	for (bool first = true;; first = false) {
+		cachet_source_t *part;
+		ret = _cachet_mime_split_next(sp, &part);
+		if (ret == CACHET_E_END)
+			break;
+		CHECK(ret);
+		line.size = 0;
+		CHECK(_cachet_buf_printf(&line, "%s--%s\r\n", first && npre == 0 ? "" : "\r\n", boundary));
+		CHECK(_cachet_sink_write(out, line.data, line.size));
+		CHECK(reencode_part(part, depth, out, diag));
+	}
+	line.size = 0;
+	CHECK(_cachet_buf_printf(&line, "\r\n--%s--", boundary));
+	CHECK(_cachet_sink_write(out, line.data, line.size));
+	/* The line break after the close delimiter only when an epilogue
+	 * follows (RFC 2046 section 5.1.1: [CRLF epilogue]). */
+	CHECK(_cachet_mime_split_epilogue(sp, &seg));
+	{
+		const uint8_t *p;
+		size_t got;
+		CHECK(_cachet_source_borrow(seg, 1, &p, &got));
+		if (got) {
+			CHECK(_cachet_sink_write(out, (const uint8_t *)CRLF, 2));
+			CHECK(_cachet_source_unread(seg, p, got));
+		}
+	}
+	CHECK(pump_count(seg, canon, &nepi));
+	CHECK(cachet_sink_flush(canon));
+	ret = 0;
+cleanup:
+	cachet_sink_deinit(canon);
+	_cachet_mime_split_deinit(sp);
+	_cachet_buf_free(&line);
 	return ret;
 }
 
@@ -274,7 +457,7 @@ static int prepare(prep_t *p, cachet_source_t *msg, unsigned flags, hp_mode_t hp
 	cachet_sink_t *ssnk = NULL, *canon = NULL, *encoder = NULL, *body = NULL;
 	cbuf_t ctval = {0};
 	const char *new_cte = NULL; /* a Content-Transfer-Encoding to write */
-	bool is_text, is_composite, is_binary_body, needs_7bit, replace_cte = false;
+	bool is_text, is_composite, is_binary_body, needs_7bit, replace_cte = false, reencode = false;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
@@ -383,13 +566,22 @@ static int prepare(prep_t *p, cachet_source_t *msg, unsigned flags, hp_mode_t hp
 		       "Content-Transfer-Encoding",
 		       "the body is declared %s but holds %s", _cachet_mime_cte_name(cte),
 		       sc.long_lines ? "lines over 998 octets" : "8-bit or NUL octets");
+	} else if (needs_7bit && !(flags & CACHET_SMIME_BINARY) && is_composite &&
+		   _cachet_mime_ctype_is(&ct, "multipart", NULL) &&
+		   _cachet_mime_ctype_param(&ct, "boundary") != NULL) {
+		/* Section 3.1.2/3.1.3 with RFC 2045 section 6.4: a multipart
+		 * cannot take a transfer encoding, so its leaves get one
+		 * each (reencode_multipart); an 8bit or binary label on the
+		 * multipart goes. */
+		reencode = true;
+		replace_cte = ctef != NULL && cte != CACHET_MIME_CTE_7BIT;
 	} else if (needs_7bit && !(flags & CACHET_SMIME_BINARY)) {
-		/* Section 3.1.2/3.1.3: a 7-bit encoding.  A composite cannot
-		 * take one (RFC 2045 section 6.4): its leaves would need it. */
+		/* Section 3.1.2/3.1.3: a 7-bit encoding.  A message entity
+		 * cannot take one (RFC 2045 section 6.4). */
 		ENSURE(!is_composite, CACHET_E_UNSUPPORTED, RULE_CTE_COMPOSITE, "Content-Type",
-		       "the %s/%s entity holds 8-bit octets, NULs or long lines, and a composite "
-		       "cannot be given a 7-bit transfer encoding; encode its parts first, or keep "
-		       "it binary (CACHET_SMIME_BINARY)", ct.type, ct.subtype);
+		       "the %s/%s entity holds 8-bit octets, NULs or long lines, and a %s entity "
+		       "cannot be given a 7-bit transfer encoding; encode it first, or keep it "
+		       "binary (CACHET_SMIME_BINARY)", ct.type, ct.subtype, ct.type);
 		if (is_text && !is_binary_body && (sc.high + sc.nul) * SMIME_QP_RATIO <= sc.octets)
 			enc = CACHET_MIME_CTE_QP;
 		else
@@ -447,6 +639,11 @@ static int prepare(prep_t *p, cachet_source_t *msg, unsigned flags, hp_mode_t hp
 		body = canon;
 	}
 	CHECK(_cachet_spill_source(raw, &rs));
+	if (reencode) {
+		CHECK(reencode_multipart(rs, _cachet_mime_ctype_param(&ct, "boundary"), 1, ssnk, diag));
+		CHECK(_cachet_sink_finish(ssnk));
+		goto cleanup;
+	}
 	ret = pump(rs, body);
 	ENSURE(ret == 0, ret, RULE_CANON, "body", "writing the canonical entity failed");
 	CHECK(_cachet_sink_finish(body));

@@ -565,8 +565,9 @@ CACHET_API CACHET_MUST_CHECK int cachet_certs_write(const cachet_certs_t *certs,
  * The inner entity is canonicalised (CRLF line ends, section 3.1.1) and,
  * without CACHET_SMIME_BINARY, a body with 8-bit octets, NULs or lines
  * over 998 octets gets quoted-printable (mostly-text text/x) or base64
- * (section 3.1.2); a multipart or message entity that would need it is
- * CACHET_E_UNSUPPORTED (RFC 2045 section 6.4: encode its parts first).
+ * (section 3.1.2); in a multipart each leaf that needs it gets its own
+ * (RFC 2045 section 6.4: a multipart cannot be encoded as a whole), and
+ * a message entity that would need it is CACHET_E_UNSUPPORTED.
  * A body declared base64 or quoted-printable that is not 7-bit is
  * CACHET_E_MALFORMED.  The whole output uses CRLF line ends.  Memory
  * stays flat: the entity is held in memory up to 1 MiB and in an
