@@ -166,3 +166,20 @@ fuzz_cachet_smime_fuzzer_CFLAGS = $(FUZZ_COMPILE)
 fuzz_cachet_smime_fuzzer_LDFLAGS = $(FUZZ_LINK)
 fuzz_cachet_smime_fuzzer_LDADD = $(FUZZ_LIBS)
 endif
+
+# ---- Secure Headers (src/lib/sechdr.c): the RFC 7508 SecureHeaderFields
+# attribute value, decoded, re-encoded and compared with a header block.
+check_PROGRAMS += fuzz/replay-sechdr
+TESTS += fuzz/replay-sechdr
+fuzz_replay_sechdr_SOURCES = fuzz/replay.c fuzz/fuzz.h fuzz/cachet_sechdr_fuzzer.c
+fuzz_replay_sechdr_CPPFLAGS = $(FUZZ_CPPFLAGS) -DFUZZ_NAME='"cachet_sechdr_fuzzer"'
+fuzz_replay_sechdr_LDADD = $(TEST_LDADD)
+EXTRA_DIST += fuzz/cachet_sechdr_fuzzer.in fuzz/cachet_sechdr_fuzzer.repro
+if ENABLE_FUZZING
+noinst_PROGRAMS += fuzz/cachet_sechdr_fuzzer
+fuzz_cachet_sechdr_fuzzer_SOURCES = fuzz/cachet_sechdr_fuzzer.c fuzz/fuzz.h
+fuzz_cachet_sechdr_fuzzer_CPPFLAGS = $(FUZZ_CPPFLAGS)
+fuzz_cachet_sechdr_fuzzer_CFLAGS = $(FUZZ_COMPILE)
+fuzz_cachet_sechdr_fuzzer_LDFLAGS = $(FUZZ_LINK)
+fuzz_cachet_sechdr_fuzzer_LDADD = $(FUZZ_LIBS)
+endif

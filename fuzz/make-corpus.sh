@@ -459,3 +459,51 @@ if want "$smime"; then
 	printf '%s: %s files, %s bytes\n' "$(basename "$smime")" \
 		"$(find "$smime" -type f | wc -l)" "$(cat "$smime"/* | wc -c)"
 fi
+
+# ---- cachet_sechdr_fuzzer: SecureHeaderFields values (RFC 7508), by hand:
+# the appendix B value as printed (BER), a DER one with every status, and
+# a few malformed ones.
+sechdr=$here/cachet_sechdr_fuzzer.in
+if want "$sechdr"; then
+	rm -rf "$sechdr"
+	mkdir -p "$sechdr"
+	python3 - "$sechdr" <<'PY'
+import sys
+d = sys.argv[1]
+def tlv(t, v):
+    n = len(v)
+    if n < 0x80:
+        l = bytes([n])
+    elif n < 0x100:
+        l = bytes([0x81, n])
+    else:
+        l = bytes([0x82, n >> 8, n & 0xff])
+    return bytes([t]) + l + v
+def field(name, value, status=None):
+    v = tlv(0x1a, name.encode()) + tlv(0x0c, value.encode())
+    if status is not None:
+        v += tlv(0x02, bytes([status]))
+    return tlv(0x30, v)
+def shf(alg, fields):
+    return tlv(0x31, alg + tlv(0x30, b"".join(fields)))
+out = {
+    "appendix-b": shf(b"\x0a\x04\x00\x00\x00\x01", [
+        field("x-ximf-primary-precedence", "priority", 0),
+        field("x-ximf-correspondance-type", "official", 0),
+        field("subject", "This is a test of Ext.", 0)]),
+    "der-statuses": shf(b"\x0a\x01\x01", [
+        field("subject", "Fuzzing folded"), field("x-secret", "plan", 1),
+        field("x-prio", "high", 2), field("subject", "again"), field("x-empty", "")]),
+    "simple": shf(b"\x0a\x01\x00", [field("Subject", "  Fuzzing\r\n  folded ")]),
+    "utf8": shf(b"\x0a\x01\x01", [field("subject", "caf\u00e9 \u2603")]),
+    "empty-fields": shf(b"\x0a\x01\x01", []),
+    "colon-name": shf(b"\x0a\x01\x01", [field("sub:ject", "x")]),
+    "swapped-set": tlv(0x31, tlv(0x30, field("a", "b")) + b"\x0a\x01\x01"),
+}
+for name, data in out.items():
+    with open(d + "/" + name, "wb") as f:
+        f.write(data)
+PY
+	printf '%s: %s files, %s bytes\n' "$(basename "$sechdr")" \
+		"$(find "$sechdr" -type f | wc -l)" "$(cat "$sechdr"/* | wc -c)"
+fi

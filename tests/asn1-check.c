@@ -170,6 +170,10 @@ static const char *const kem_types[] = {
 	"KEMRecipientInfo", "CMSORIforKEMOtherInfo", NULL
 };
 
+static const char *const sechdr_types[] = {
+	"SecureHeaderFields", "HeaderFields", "HeaderField", NULL
+};
+
 static struct module modules[] = {
 	{ "cms-5652.asn", "CachetCMS", cms_types, NULL },
 	{ "authenv-5083.asn", "CachetAuthEnv", authenv_types, NULL },
@@ -179,6 +183,7 @@ static struct module modules[] = {
 	{ "smime-8551.asn", "CachetSMIME", smime_types, NULL },
 	{ "compress-3274.asn", "CachetCompress", compress_types, NULL },
 	{ "kem-9629.asn", "CachetKEM", kem_types, NULL },
+	{ "sechdr-7508.asn", "CachetSecHdr", sechdr_types, NULL },
 };
 
 #define N_MODULES (sizeof(modules) / sizeof(modules[0]))

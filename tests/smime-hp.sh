@@ -19,7 +19,13 @@
 #   - the From check (RFC 8550 section 3) looks at every address of the
 #     signer certificate (each rfc822Name, SmtpUTF8Mailbox of RFC 8398,
 #     emailAddress in the subject); a local part that differs only in
-#     case is said so.
+#     case is said so;
+#   - RFC 7508: `cachet sign --secure-headers` signs the header fields in
+#     a SecureHeaderFields attribute; verify compares them with the
+#     message header (relaxed), a changed field fails the layer with
+#     CACHET_E_ATTR_MISMATCH and releases nothing, refolding does not;
+#     with hp="cipher" the obscured Subject is "modified"; openssl
+#     ignores the attribute.
 # Needs openssl and python3; a missing one is a failure.
 . "$(dirname "$0")/cli-lib.sh"
 
@@ -244,5 +250,43 @@ ok "a From that is none of them is reported" -- \
 	eval 'cachet sign --format smime -i m4.eml -o sm4.eml --signer multi.crt --key multi.key &&
 		cachet verify --format smime -i sm4.eml -o /dev/null --trust multi.crt >r11.txt 2>&1 &&
 		grep -q "From <third@example.org> is not an address of the signer certificate" r11.txt'
+
+# ---------------------------------------------------------------- RFC 7508 SecureHeaderFields
+ok "sign --secure-headers: verify OK, the attribute as in the message header" -- \
+	eval 'cachet sign --format smime --secure-headers -i msg.eml -o sh.eml --signer "$A_CRT" \
+		--key "$A_KEY" --chain "$CHAIN" && vfy sh.eml r12.txt &&
+		grep -q "secure header fields (RFC 7508, relaxed): 5 fields, as in the message header" r12.txt &&
+		grep -q "secure-header-fields: 5 header fields protected, relaxed" r12.txt'
+ok "JSON: secure_header_fields lists the relaxed names and values" -- \
+	eval 'cachet verify --format smime --json -i sh.eml -o /dev/null --trust "$ROOT" --certs "$CHAIN" \
+		--at "$AT" >r12.json && python3 -c "
+import json
+L = json.load(open(\"r12.json\"))[\"layers\"][0][\"secure_header_fields\"]
+assert L[\"canon\"] == \"relaxed\" and L[\"matches\"] is True
+assert [(f[\"name\"], f[\"status\"]) for f in L[\"fields\"]] == [(n, \"duplicated\") for n in
+	(\"from\", \"to\", \"subject\", \"date\", \"message-id\")], L
+assert L[\"fields\"][2][\"value\"] == \"The quarterly numbers\""'
+ok "openssl cms -verify accepts the signature with the attribute it does not know" -- \
+	openssl cms -verify -in sh.eml -CAfile "$ROOT" -attime 1780272000 -out /dev/null
+sed '0,/^Subject: The quarterly numbers\r$/s//Subject: Pay Eve today\r/' sh.eml >sh-t.eml
+ok "an outer Subject changed after signing: exit 1, CACHET_E_ATTR_MISMATCH, nothing released" -- \
+	eval 'rm -f inner.out; rc_is 1 vfy sh-t.eml r13.txt && grep -q "\[CACHET_E_ATTR_MISMATCH\]" r13.txt &&
+		grep -q "DIFFERENT from the message header" r13.txt &&
+		grep -q "secure header .subject.: the message has \"Pay Eve today\" (RFC 7508 section 4.5.2)" r13.txt &&
+		[ ! -e inner.out ]'
+ok "refolded whitespace in a protected field still matches (relaxed)" -- \
+	eval 'sed "0,/^Subject: The quarterly numbers\r\$/s//Subject:   The quarterly\r\n    numbers\r/" sh.eml >sh-w.eml &&
+		vfy sh-w.eml r14.txt && grep -q "as in the message header" r14.txt'
+ok "sign --protect-headers=cipher --secure-headers, encrypt: the obscured Subject is status modified, not a mismatch" -- \
+	eval 'cachet sign --format smime --protect-headers=cipher --secure-headers -i msg.eml -o shc.eml \
+		--signer "$A_CRT" --key "$A_KEY" --chain "$CHAIN" &&
+		cachet encrypt --format smime -i shc.eml -o shce.eml --to "$B_CRT" &&
+		vfy shce.eml r15.txt --cert "$B_CRT" --key "$B_KEY" &&
+		grep -q "status modified: confidential per RFC 7508 4.4" r15.txt &&
+		grep -q "as in the message header" r15.txt'
+ok "--secure-headers on a message without any protected field: exit 2, no output" -- \
+	eval 'printf "Content-Type: text/plain\r\n\r\nbody\r\n" >nohdr.eml; rm -f x.eml;
+		rc_is 2 cachet sign --format smime --secure-headers -i nohdr.eml -o x.eml \
+		--signer "$A_CRT" --key "$A_KEY" 2>err.txt && [ ! -e x.eml ] && grep -q "RFC 7508" err.txt'
 
 done_testing

@@ -656,6 +656,21 @@ static void t_errors(cachet_sign_t *s)
 		   "8-bit multipart with CACHET_SMIME_BINARY: canonical, labelled 8bit");
 		msg_free(&m);
 	}
+	{
+		/* CACHET_SMIME_SECURE_HEADERS adds its attribute for one
+		 * message only: the same handle signs the next one too. */
+		static const char in[] = "From: a@example.org\nSubject: one\n\nbody\n";
+		cachet_datum_t o1 = {0}, o2 = {0};
+		int r1 = run(OP_SIGN, s, in, sizeof(in) - 1, CACHET_SMIME_SECURE_HEADERS, &o1);
+		int r2 = run(OP_SIGN, s, in, sizeof(in) - 1, CACHET_SMIME_SECURE_HEADERS, &o2);
+		ok(r1 == 0 && r2 == 0, "SecureHeaderFields twice on one handle (%s, %s)", cachet_strerror_name(r1),
+		   cachet_strerror_name(r2));
+		cachet_free(o1.data);
+		cachet_free(o2.data);
+		int r3 = run(OP_SIGN, s, in, sizeof(in) - 1, CACHET_SMIME_OPAQUE, &o1);
+		ok(r3 == 0 && o1.size > 0, "and then a message without it (%s)", cachet_strerror_name(r3));
+		cachet_free(o1.data);
+	}
 	ok(cachet_smime_sign(NULL, NULL, NULL, 0, NULL) == CACHET_E_INVALID_ARG &&
 		   cachet_smime_encrypt(NULL, NULL, NULL, 0, NULL) == CACHET_E_INVALID_ARG &&
 		   cachet_smime_compress(NULL, NULL, 0, NULL) == CACHET_E_INVALID_ARG,

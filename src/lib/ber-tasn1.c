@@ -16,6 +16,7 @@ extern const asn1_static_node cachet_algprot_6211_asn1_tab[];
 extern const asn1_static_node cachet_authenv_5083_asn1_tab[];
 extern const asn1_static_node cachet_compress_3274_asn1_tab[];
 extern const asn1_static_node cachet_kem_9629_asn1_tab[];
+extern const asn1_static_node cachet_sechdr_7508_asn1_tab[];
 
 static const struct {
 	const char *module; /* the module name as in the .asn file */
@@ -29,6 +30,7 @@ static const struct {
 	{"CachetAuthEnv", cachet_authenv_5083_asn1_tab},
 	{"CachetCompress", cachet_compress_3274_asn1_tab},
 	{"CachetKEM", cachet_kem_9629_asn1_tab},
+	{"CachetSecHdr", cachet_sechdr_7508_asn1_tab},
 };
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))
 

@@ -15,6 +15,7 @@
 #include "crypto.h"
 #include "pki.h"
 #include "report.h"
+#include "sechdr.h"
 #include "tasn1.h"
 
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #define RULE_SIG "RFC 5652 section 5.4"
 #define RULE_VER "RFC 5652 section 5.6"
 #define CACHET_MAX_DIGESTS 8 /* distinct digest algorithms in one message */
+#define CACHET_MAX_SIGN_ATTRS 16 /* cachet_sign_add_attribute() per handle */
 
 static const char *oid_of(cachet_alg_id_t id)
 {
@@ -72,6 +74,9 @@ struct cachet_sign_st {
 	 * the DER digestAlgorithms SET and certificates [0] SET. */
 	bool prepared;
 	cbuf_t dalgs_der, certs_der;
+	/* cachet_sign_add_attribute(): DER Attributes every signer signs. */
+	cbuf_t xattrs[CACHET_MAX_SIGN_ATTRS];
+	size_t nxattrs;
 };
 
 int cachet_sign_init(cachet_sign_t **s)
@@ -104,6 +109,8 @@ void cachet_sign_deinit(cachet_sign_t *s)
 	_cachet_certset_free(&s->extra);
 	_cachet_buf_free(&s->dalgs_der);
 	_cachet_buf_free(&s->certs_der);
+	for (size_t i = 0; i < s->nxattrs; i++)
+		_cachet_buf_free(&s->xattrs[i]);
 	free(s);
 }
 
@@ -123,6 +130,71 @@ int cachet_sign_add_certs(cachet_sign_t *s, const cachet_datum_t *certs,
 		return CACHET_E_INVALID_ARG;
 	s->prepared = false;
 	return _cachet_certset_add(&s->extra, certs->data, certs->size, "certificates", diag);
+}
+
+/* Attribute types the signer writes itself (signer_precompute and
+ * make_signer_info), and countersignature, which RFC 5652 section 11.4
+ * says "MUST NOT be a signed attribute". */
+static const cachet_alg_id_t own_attrs[] = {
+	CACHET_ALG_AT_CONTENT_TYPE,	    CACHET_ALG_AT_MESSAGE_DIGEST, CACHET_ALG_AT_SIGNING_TIME,
+	CACHET_ALG_AT_SMIME_CAPABILITIES, CACHET_ALG_AT_SIGNING_CERT_V2, CACHET_ALG_AT_ALG_PROTECTION,
+	CACHET_ALG_AT_COUNTERSIGNATURE,
+};
+
+size_t _cachet_sign_attribute_count(const cachet_sign_t *s)
+{
+	return s->nxattrs;
+}
+
+void _cachet_sign_attribute_truncate(cachet_sign_t *s, size_t n)
+{
+	while (s->nxattrs > n)
+		_cachet_buf_free(&s->xattrs[--s->nxattrs]);
+}
+
+int cachet_sign_add_attribute(cachet_sign_t *s, const cachet_datum_t *attr, cachet_diag_t *diag)
+{
+	asn1_node node = NULL;
+	cbuf_t re = {0};
+	char oid[128], other[128];
+	int ret;
+
+	if (s == NULL || attr == NULL || attr->data == NULL)
+		return CACHET_E_INVALID_ARG;
+	ENSURE(s->nxattrs < CACHET_MAX_SIGN_ATTRS, CACHET_E_COUNT_LIMIT, NULL, "signedAttrs",
+	       "more than %d added attributes", CACHET_MAX_SIGN_ATTRS);
+	for (size_t i = 0; i < s->n; i++)
+		ENSURE(!(s->signers[i].flags & CACHET_SIGNER_NO_ATTRS), CACHET_E_INVALID_ARG, RULE_SI, "signedAttrs",
+		       "signer %zu was added with CACHET_SIGNER_NO_ATTRS and cannot carry attributes", i);
+	/* The signature covers the DER of signedAttrs (section 5.4). */
+	CHECK(_cachet_asn1_decode("CachetCMS.Attribute", attr->data, attr->size, true, &node, "attribute", RULE_SI,
+				  diag));
+	CHECK(_cachet_asn1_encode(node, "", &re));
+	ENSURE(re.size == attr->size && memcmp(re.data, attr->data, re.size) == 0, CACHET_E_NOT_DER, RULE_SI,
+	       "attribute", "the attribute is not DER encoded");
+	CHECK(_cachet_asn1_read_oid(node, "attrType", oid, sizeof(oid)));
+	const cachet_alg_t *a = _cachet_alg_by_oid(oid);
+	for (size_t i = 0; a && i < sizeof(own_attrs) / sizeof(own_attrs[0]); i++)
+		ENSURE(a->id != own_attrs[i], CACHET_E_INVALID_ARG, a->rule, "attribute",
+		       "%s is written by the signer itself and cannot be added", a->name);
+	/* One attribute per type in the SET (X.501 section 8.2). */
+	for (size_t i = 0; i < s->nxattrs; i++) {
+		asn1_node o = NULL;
+		int r = _cachet_asn1_decode("CachetCMS.Attribute", s->xattrs[i].data, s->xattrs[i].size, true, &o,
+					    "attribute", RULE_SI, NULL);
+		if (r == 0)
+			r = _cachet_asn1_read_oid(o, "attrType", other, sizeof(other));
+		_cachet_asn1_delete(&o, false);
+		CHECK(r);
+		ENSURE(strcmp(oid, other) != 0, CACHET_E_INVALID_ARG, RULE_SI, "attribute",
+		       "a %s attribute was added already", _cachet_oid_name(oid));
+	}
+	CHECK(_cachet_buf_append(&s->xattrs[s->nxattrs], attr->data, attr->size));
+	s->nxattrs++;
+cleanup:
+	_cachet_asn1_delete(&node, false);
+	_cachet_buf_free(&re);
+	return ret;
 }
 
 static cachet_alg_id_t digest_id(cachet_digest_t d)
@@ -203,6 +275,8 @@ int cachet_sign_add_signer(cachet_sign_t *s, const cachet_datum_t *cert,
 	if (s->n >= CACHET_MAX_SIGNERS)
 		return CACHET_E_COUNT_LIMIT;
 	memset(&sg, 0, sizeof(sg));
+	ENSURE(!(flags & CACHET_SIGNER_NO_ATTRS) || s->nxattrs == 0, CACHET_E_INVALID_ARG, RULE_SI, "signer flags",
+	       "CACHET_SIGNER_NO_ATTRS, but attributes were added with cachet_sign_add_attribute()");
 	sg.flags = flags;
 	CHECK(_cachet_certset_add(&sg.cert, cert->data, cert->size, "signer certificate", diag));
 	ENSURE(sg.cert.n == 1, CACHET_E_INVALID_ARG, NULL, "signer certificate",
@@ -444,7 +518,7 @@ cleanup:
 static int make_signer_info(cachet_sign_t *s, signer_t *sg, const uint8_t *md,
 			    const cbuf_t *pure, cbuf_t *out, cachet_diag_t *diag)
 {
-	cbuf_t own[2] = {{0}, {0}}, attrs[6], v = {0}, set = {0};
+	cbuf_t own[2] = {{0}, {0}}, attrs[6 + CACHET_MAX_SIGN_ATTRS], v = {0}, set = {0};
 	cachet_datum_t sig = {NULL, 0};
 	size_t na = 0;
 	int ret;
@@ -464,6 +538,8 @@ static int make_signer_info(cachet_sign_t *s, signer_t *sg, const uint8_t *md,
 			attrs[na++] = sg->fixed[i];
 		attrs[na++] = own[0];
 		attrs[na++] = own[1];
+		for (size_t i = 0; i < s->nxattrs; i++)
+			attrs[na++] = s->xattrs[i];
 		/* The signature covers the DER SET OF (section 5.4). */
 		CHECK(_cachet_der_set_of(&set, 0x31, attrs, na));
 		if (sg->sp.scheme == CACHET_PK_ED25519 || sg->sp.scheme == CACHET_PK_ED448) {
@@ -1014,6 +1090,9 @@ static const struct {
 	{CACHET_ALG_AT_SIGNING_CERT, "signing-certificate", "RFC 2634 section 5.4", false},
 	{CACHET_ALG_AT_SIGNING_CERT_V2, "signing-certificate", "RFC 5035 section 3", false},
 	{CACHET_ALG_AT_ALG_PROTECTION, "algorithm-protection", "RFC 6211 section 2", false},
+	/* RFC 7508 section 4: "only one value of HeaderFields encoded into a
+	 * single SignedAttribute". */
+	{CACHET_ALG_AT_SECURE_HEADERS, "secure-header-fields", "RFC 7508 section 4", false},
 };
 #define NSINGLE (sizeof(single_attrs) / sizeof(single_attrs[0]))
 
@@ -1023,6 +1102,63 @@ static int single_index(cachet_alg_id_t id)
 		if (single_attrs[i].id == id)
 			return (int)i;
 	return -1;
+}
+
+/* RFC 7508 SecureHeaderFields: decode it into the report signer (the
+ * S/MIME reader compares it with the message's header fields), and hold
+ * it against the other signers' (section 4.5.1: "the SecureHeaderFields
+ * structure MUST be the same in each SignerInfos object"). */
+static int secure_headers(vstate_t *st, sinfo_t *si, const cbuf_t *val)
+{
+	cachet_report_t *rep = st->rep;
+	cachet_diag_t *why = NULL;
+	sechdr_t *sh = _cachet_calloc(1, sizeof(*sh));
+	const char *detail = NULL;
+	int code = 0, ret;
+
+	if (sh == NULL || cachet_diag_init(&why) < 0) {
+		free(sh);
+		return CACHET_E_NOMEM;
+	}
+	ret = _cachet_sechdr_decode(val->data, val->size, sh, why);
+	if (ret == CACHET_E_NOMEM)
+		goto cleanup;
+	if (ret < 0) {
+		if (cachet_diag_count(why) == 0 || cachet_diag_get(why, 0, &code, NULL, NULL, &detail) < 0)
+			detail = "does not decode";
+		ret = CK("secure-header-fields", CACHET_CHECK_FAIL, CACHET_E_MALFORMED, "RFC 7508 section 4.1",
+			 "SecureHeaderFields: %s", detail);
+		goto cleanup;
+	}
+	CHECK(CK("secure-header-fields", CACHET_CHECK_INFO, 0, "RFC 7508 section 4.5.2",
+		 "%zu header field%s protected, %s canonicalisation", sh->n, sh->n == 1 ? "" : "s",
+		 _cachet_sechdr_canon_name(sh->canon)));
+	if (sh->notes)
+		CHECK(CK("secure-header-fields", CACHET_CHECK_INFO, 0,
+			 (sh->notes & CACHET_SECHDR_NOTE_EXPLICIT_DEFAULT) ? "X.690 section 11.5" : "X.690 section 10",
+			 "SecureHeaderFields is BER, not DER (%s); accepted",
+			 (sh->notes & CACHET_SECHDR_NOTE_EXPLICIT_DEFAULT) ? "field-Status duplicated written out"
+									    : "non-canonical encoding"));
+	for (size_t k = 0; k < st->rep->nsigners; k++) {
+		const report_signer_t *o = &st->rep->signers[k];
+		if (o != si->rs && o->sechdr && !_cachet_sechdr_is_equal(o->sechdr, sh)) {
+			CHECK(CK("secure-header-fields", CACHET_CHECK_FAIL, CACHET_E_ATTR_MISMATCH,
+				 "RFC 7508 section 4.5.1",
+				 "SecureHeaderFields differs from signer %zu's (it must be the same in each SignerInfo)",
+				 k));
+			break;
+		}
+	}
+	si->rs->sechdr = sh;
+	sh = NULL;
+	ret = 0;
+cleanup:
+	if (sh) {
+		_cachet_sechdr_deinit(sh);
+		free(sh);
+	}
+	cachet_diag_deinit(why);
+	return ret < 0 ? ret : 0;
 }
 
 /* Judge the signed attributes (RFC 5652 sections 5.3, 5.4, 11; RFC 6211;
@@ -1225,6 +1361,10 @@ static int check_attrs(vstate_t *st, sinfo_t *si, const cachet_alg_t *da,
 		case CACHET_ALG_AT_SMIME_CAPABILITIES:
 			CK("smime-capabilities", CACHET_CHECK_INFO, 0, "RFC 8551 section 2.5.2",
 			   "SMIMECapabilities present");
+			break;
+		case CACHET_ALG_AT_SECURE_HEADERS:
+			if (nv == 1 && si->rs->sechdr == NULL)
+				CHECK(secure_headers(st, si, &val));
 			break;
 		case CACHET_ALG_AT_COUNTERSIGNATURE:
 			/* RFC 5652 section 11.4: "MUST NOT be a signed attribute". */

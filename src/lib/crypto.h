@@ -73,6 +73,7 @@ typedef enum {
 	CACHET_ALG_AT_CONTENT_HINTS,
 	CACHET_ALG_AT_RECEIPT_REQUEST,
 	CACHET_ALG_AT_MS_ENC_KEY_PREF, /* Microsoft's 1.3.6.1.4.1.311.16.4 */
+	CACHET_ALG_AT_SECURE_HEADERS,  /* RFC 7508 SecureHeaderFields */
 	/* content encryption, key wrap, key transport (issue-3 ground) */
 	CACHET_ALG_AES128_CBC,
 	CACHET_ALG_AES192_CBC,

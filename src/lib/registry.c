@@ -203,6 +203,9 @@ static const cachet_alg_t alg_table[] = {
 	    "ms-encryptionKeyPreference", ALG_KIND_ATTRIBUTE, ALG_PARAMS_ANY,
 	    CACHET_ALG_NONE, 0,
 	    "Microsoft szOID_MICROSOFT_Encryption_Key_Preference"),
+	ROW(CACHET_ALG_AT_SECURE_HEADERS, "1.2.840.113549.1.9.16.2.55",
+	    "id-aa-secureHeaderFieldsIdentifier", ALG_KIND_ATTRIBUTE,
+	    ALG_PARAMS_ANY, CACHET_ALG_NONE, 0, "RFC 7508 section 4.1"),
 
 	/* ---- content encryption ---- */
 	/* RFC 3565 section 4.1: parameters are the IV. */

@@ -1,5 +1,6 @@
 /* report.c -- verdict reports and their text and JSON forms. */
 #include "report.h"
+#include "sechdr.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,12 +96,23 @@ void cachet_report_deinit(cachet_report_t *r)
 		free(s->digest);
 		free(s->signature);
 		free_checks(s->checks, s->n);
+		if (s->sechdr) {
+			_cachet_sechdr_deinit(s->sechdr);
+			free(s->sechdr);
+		}
 	}
 	free(r->signers);
 	free_checks(r->checks, r->n);
 	free(r->content_type);
 	free(r->digests);
 	free(r);
+}
+
+const struct sechdr_st *_cachet_report_sechdr(const cachet_report_t *r, size_t signer)
+{
+	if (r == NULL || signer >= r->nsigners)
+		return NULL;
+	return r->signers[signer].sechdr;
 }
 
 size_t cachet_report_signer_count(const cachet_report_t *r)

@@ -22,6 +22,7 @@ typedef struct {
 	int result;	 /* 0 or the first failing check's code */
 	report_check_t *checks;
 	size_t n, cap;
+	struct sechdr_st *sechdr; /* RFC 7508 SecureHeaderFields, or NULL */
 } report_signer_t;
 
 struct cachet_report_st {
@@ -52,5 +53,11 @@ CACHET_INTERNAL int _cachet_report_check(cachet_report_t *r,
 					 const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 CACHET_INTERNAL int _cachet_report_set(char **field, const char *value);
+/* The SecureHeaderFields (RFC 7508, sechdr.h) that signer SIGNER of R
+ * signed, as cachet_verify_run() decoded them; NULL when the signer has
+ * none (or it did not decode: see its "secure-header-fields" check).
+ * Owned by the report: valid until cachet_report_deinit(R). */
+CACHET_INTERNAL const struct sechdr_st *_cachet_report_sechdr(const cachet_report_t *r,
+							      size_t signer);
 
 #endif /* CACHET_REPORT_H */

@@ -23,6 +23,7 @@
 #include "crypto.h"
 #include "mime.h"
 #include "report.h"
+#include "sechdr.h"
 #include "spill.h"
 
 #include <stdlib.h>
@@ -74,6 +75,8 @@ typedef struct {
 	cbuf_t json;
 	cbuf_t emails;	  /* signer addresses, one per line (signed layers) */
 	size_t nsigners;
+	sechdr_t sh;	  /* a SecureHeaderFields attribute (RFC 7508), sh.n > 0 */
+	int sh_verdict;	  /* its comparison with the message header */
 } layer_t;
 
 /* A protected header field and how the outer header shows it. */
@@ -135,6 +138,7 @@ static void layer_clear(layer_t *L)
 	_cachet_buf_free(&L->text);
 	_cachet_buf_free(&L->json);
 	_cachet_buf_free(&L->emails);
+	_cachet_sechdr_deinit(&L->sh);
 	memset(L, 0, sizeof(*L));
 }
 
@@ -359,6 +363,13 @@ static int keep_report(layer_t *L, const cachet_report_t *rep)
 		j.size--;
 	CHECK(_cachet_buf_append(&L->json, j.data, j.size));
 	L->nsigners = rep->nsigners;
+	/* RFC 7508 section 4.5.1: the same in every SignerInfo (the verifier
+	 * checks that); the first one is compared with the header. */
+	for (size_t i = 0; i < rep->nsigners && L->sh.n == 0; i++) {
+		const sechdr_t *sh = _cachet_report_sechdr(rep, i);
+		if (sh && sh->n)
+			CHECK(_cachet_sechdr_copy(&L->sh, sh));
+	}
 	for (size_t i = 0; i < rep->nsigners; i++) {
 		const report_signer_t *rs = &rep->signers[i];
 		if (rs->emails)
@@ -1384,6 +1395,35 @@ static int check_from(cachet_smime_t *sm)
 	return ret;
 }
 
+/* RFC 7508 section 4.5.2: a signed layer's SecureHeaderFields against
+ * the message's header fields.  A mismatch of a "duplicated" field
+ * invalidates the signature (step 5); fields the policy protects but the
+ * attribute does not are warned about (step 7).  The header compared is
+ * the message's own, outermost one, for every signed layer (the header a
+ * reader sees; Cachet is not a DCA that restores fields, section 4.6). */
+static int check_secure_headers(cachet_smime_t *sm, int *first_fail, cachet_diag_t *diag)
+{
+	static const char *const policy[] = {"From", "To", "Cc", "Subject", "Date", NULL};
+	int ret = 0;
+	for (size_t i = 0; i < sm->nlayers; i++) {
+		layer_t *L = &sm->layers[i];
+		if (L->sh.n == 0 || !L->is_done)
+			continue;
+		CHECK_RET(_cachet_sechdr_compare(&L->sh, &sm->outer, policy, &L->findings,
+						 &L->sh_verdict));
+		if (L->sh_verdict < 0) {
+			_cachet_diag_push(diag, L->sh_verdict, "S/MIME layer", "RFC 7508 section 4.5.2",
+					  "layer %zu: the message's header fields differ from the "
+					  "SecureHeaderFields the signer signed", i + 1);
+			if (L->result == 0)
+				L->result = L->sh_verdict;
+			if (*first_fail == 0)
+				*first_fail = L->sh_verdict;
+		}
+	}
+	return ret;
+}
+
 int cachet_smime_open(cachet_smime_t *sm, cachet_source_t *msg, cachet_sink_t *out,
 		      unsigned flags, cachet_diag_t *diag)
 {
@@ -1515,6 +1555,7 @@ int cachet_smime_open(cachet_smime_t *sm, cachet_source_t *msg, cachet_sink_t *o
 		FAIL(CACHET_E_UNSUPPORTED_CONTENT, RULE_TYPES, "message",
 		     "not an S/MIME message: the Content-Type is %s", sm->inner_ctype);
 	CHECK(check_from(sm));
+	CHECK(check_secure_headers(sm, &first_fail, diag));
 	if (first_fail < 0) {
 		ret = first_fail;
 		goto cleanup;
@@ -1564,6 +1605,25 @@ static int param_json(cbuf_t *b, const char *name, const char *value, bool *firs
 	CHECK_RET(_cachet_buf_printf(b, "%s\"%s\":", *first ? "" : ",", name));
 	*first = false;
 	return _cachet_buf_json_str(b, value);
+}
+
+/* ,"secure_header_fields":{...} for a layer that carries RFC 7508's
+ * attribute. */
+static int sechdr_json(const layer_t *L, cbuf_t *b)
+{
+	int ret;
+	CHECK_RET(_cachet_buf_printf(b, ",\"secure_header_fields\":{\"canon\":\"%s\",\"matches\":%s,"
+				     "\"fields\":[", _cachet_sechdr_canon_name(L->sh.canon),
+				     L->sh_verdict == 0 ? "true" : "false"));
+	for (size_t i = 0; i < L->sh.n; i++) {
+		CHECK_RET(_cachet_buf_printf(b, "%s{\"name\":", i ? "," : ""));
+		CHECK_RET(_cachet_buf_json_str(b, L->sh.fields[i].name));
+		CHECK_RET(_cachet_buf_printf(b, ",\"value\":"));
+		CHECK_RET(_cachet_buf_json_str(b, L->sh.fields[i].value));
+		CHECK_RET(_cachet_buf_printf(b, ",\"status\":\"%s\"}",
+					     _cachet_sechdr_status_name(L->sh.fields[i].status)));
+	}
+	return _cachet_buf_printf(b, "]}");
 }
 
 static int hp_json(const hp_t *hp, cbuf_t *b)
@@ -1662,6 +1722,8 @@ static int report_json(const cachet_smime_t *sm, cbuf_t *b)
 		CHECK_RET(_cachet_buf_printf(b, ",\"findings\":["));
 		CHECK_RET(_cachet_findings_out(b, &L->findings, true));
 		CHECK_RET(_cachet_buf_printf(b, "]"));
+		if (L->sh.n)
+			CHECK_RET(sechdr_json(L, b));
 		if (L->json.size && L->json.data[0] == '{') {
 			const char *key = L->kind == K_SIGNED || L->kind == K_MULTIPART_SIGNED ? "verify"
 					  : L->kind == K_CERTS_ONLY				? "certs"
@@ -1707,6 +1769,12 @@ static int report_text(const cachet_smime_t *sm, cbuf_t *b)
 						     L->micalg_match ? "matches" : "does NOT match"));
 		CHECK_RET(_cachet_buf_printf(b, "  verdict: %s\n",
 					     L->result ? cachet_strerror_name(L->result) : "OK"));
+		if (L->sh.n)
+			CHECK_RET(_cachet_buf_printf(b, "  secure header fields (RFC 7508, %s): %zu field%s, "
+						     "%s\n", _cachet_sechdr_canon_name(L->sh.canon), L->sh.n,
+						     L->sh.n == 1 ? "" : "s",
+						     L->sh_verdict == 0 ? "as in the message header"
+									: "DIFFERENT from the message header"));
 		CHECK_RET(_cachet_findings_out(b, &L->findings, false));
 		/* The embedded report, indented. */
 		for (size_t k = 0; k < L->text.size;) {

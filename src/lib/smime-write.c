@@ -29,6 +29,7 @@
 #include "ber.h"
 #include "crypto.h"
 #include "mime.h"
+#include "sechdr.h"
 #include "spill.h"
 
 #include <stdlib.h>
@@ -993,6 +994,57 @@ cleanup:
 	return ret;
 }
 
+/* The header fields the SecureHeaderFields attribute protects (RFC 7508
+ * section 4.5.1 leaves the list to a policy; this one is the fields a
+ * reader sees or replies by, RFC 5322 sections 3.6.2 to 3.6.5). */
+static const char *const sechdr_policy[] = {
+	"From", "Sender", "Reply-To", "To", "Cc", "Subject", "Date", "Message-ID", "In-Reply-To",
+	"References", NULL,
+};
+
+/* The SecureHeaderFields attribute for the header of P (RFC 7508
+ * section 4.5.1 steps 1-4): every instance of each policy field, relaxed,
+ * status "modified" when the field goes out obscured (hp="cipher"). */
+static int sechdr_attr(const prep_t *p, cbuf_t *attr, cachet_diag_t *diag)
+{
+	sechdr_t sh = {0};
+	cbuf_t body = {0}, cn = {0}, cv = {0};
+	int ret = 0;
+
+	sh.canon = CACHET_SECHDR_RELAXED; /* section 4.3: SHOULD */
+	sh.fields = _cachet_calloc(p->h.n ? p->h.n : 1, sizeof(*sh.fields));
+	if (sh.fields == NULL)
+		CHECK(CACHET_E_NOMEM);
+	for (size_t k = 0; sechdr_policy[k]; k++) {
+		for (size_t i = 0; i < p->h.n; i++) {
+			const cachet_mime_field_t *f = &p->h.fields[i];
+			if (strcasecmp(f->name, sechdr_policy[k]) != 0)
+				continue;
+			body.size = cn.size = cv.size = 0;
+			CHECK(_cachet_sechdr_field_body(f, &body));
+			CHECK(_cachet_sechdr_canon(sh.canon, f->name, (const char *)body.data, &cn, &cv));
+			sechdr_field_t *o = &sh.fields[sh.n++];
+			o->name = _cachet_strdup((const char *)cn.data);
+			o->value = _cachet_strdup((const char *)cv.data);
+			if (o->name == NULL || o->value == NULL)
+				CHECK(CACHET_E_NOMEM);
+			/* Section 4.4: a confidential field is deleted or
+			 * modified; hp="cipher" replaces the Subject. */
+			o->status = p->hp == HP_CIPHER && hcp_baseline(f->name) ? CACHET_SECHDR_MODIFIED
+										 : CACHET_SECHDR_DUPLICATED;
+		}
+	}
+	ENSURE(sh.n > 0, CACHET_E_INVALID_ARG, "RFC 7508 section 4.5.1", "header",
+	       "SecureHeaderFields asked for, but the message has none of the fields to protect");
+	CHECK(_cachet_sechdr_encode_attr(&sh, attr, diag));
+cleanup:
+	_cachet_sechdr_deinit(&sh);
+	_cachet_buf_free(&body);
+	_cachet_buf_free(&cn);
+	_cachet_buf_free(&cv);
+	return ret;
+}
+
 static int check_args(cachet_source_t *msg, cachet_sink_t *out, unsigned flags, unsigned allowed)
 {
 	if (msg == NULL || out == NULL || (flags & ~allowed) != 0)
@@ -1010,18 +1062,31 @@ int cachet_smime_sign(cachet_sign_t *s, cachet_source_t *msg, cachet_sink_t *out
 		return CACHET_E_INVALID_ARG;
 	CHECK_RET(check_args(msg, out, flags,
 			     CACHET_SMIME_OPAQUE | CACHET_SMIME_BINARY | CACHET_SMIME_PROTECT_HEADERS |
-				     CACHET_SMIME_HP_CIPHER));
+				     CACHET_SMIME_HP_CIPHER | CACHET_SMIME_SECURE_HEADERS));
+	size_t nattrs = _cachet_sign_attribute_count(s);
 	memset(&p, 0, sizeof(p));
 	CHECK(prepare(&p, msg, flags,
 		      (flags & CACHET_SMIME_HP_CIPHER)		  ? HP_CIPHER
 		      : (flags & CACHET_SMIME_PROTECT_HEADERS) ? HP_CLEAR
 							   : HP_NONE,
 		      diag));
+	if (flags & CACHET_SMIME_SECURE_HEADERS) {
+		cbuf_t attr = {0};
+		ret = sechdr_attr(&p, &attr, diag);
+		if (ret == 0) {
+			cachet_datum_t d = {attr.data, attr.size};
+			ret = cachet_sign_add_attribute(s, &d, diag);
+		}
+		_cachet_buf_free(&attr);
+		CHECK(ret);
+	}
 	if (flags & CACHET_SMIME_OPAQUE)
 		CHECK(run_p7(OP_SIGN, s, &p, out, diag));
 	else
 		CHECK(run_detached(s, &p, out, diag));
 cleanup:
+	/* The attribute belonged to this message only. */
+	_cachet_sign_attribute_truncate(s, nattrs);
 	prep_free(&p);
 	return ret;
 }

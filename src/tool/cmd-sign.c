@@ -15,13 +15,14 @@ static void usage(FILE *f)
 		"                   [--detached | --opaque] [--digest sha256|sha384|sha512] [--pss]\n"
 		"                   [--skid] [--chain FILE] [--no-certs] [--pass PW]\n"
 		"                   [--format der|pem|smime] [--binary] [--signing-time TIME]\n"
-		"                   [--protect-headers[=clear|cipher]]\n"
+		"                   [--protect-headers[=clear|cipher]] [--secure-headers]\n"
 		"Sign IN as one or more signers and write a CMS SignedData to OUT ('-': stdout).\n"
 		"--format smime reads IN as a mail message or MIME entity and writes an S/MIME\n"
 		"message: multipart/signed (the default there) or, with --opaque,\n"
 		"application/pkcs7-mime; --binary leaves 8-bit content unencoded;\n"
 		"--protect-headers copies the header fields into the signed part (RFC 9788),\n"
-		"=cipher when the signed message is to be encrypted next.\n");
+		"=cipher when the signed message is to be encrypted next; --secure-headers\n"
+		"signs the header fields in a SecureHeaderFields attribute (RFC 7508).\n");
 }
 
 int cmd_sign(int argc, char **argv)
@@ -43,6 +44,7 @@ int cmd_sign(int argc, char **argv)
 		{"signing-time", required_argument, NULL, 't'},
 		{"binary", no_argument, NULL, 'B'},
 		{"protect-headers", optional_argument, NULL, 'H'},
+		{"secure-headers", no_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -74,11 +76,13 @@ int cmd_sign(int argc, char **argv)
 		case 'd': flags |= CACHET_SIGN_DETACHED; mode_set = true; break;
 		case 'O': flags &= ~CACHET_SIGN_DETACHED; mode_set = true; break;
 		case 'B': binary = true; break;
+		case 'A': hp |= CACHET_SMIME_SECURE_HEADERS; break;
 		case 'H':
+			hp &= ~(CACHET_SMIME_PROTECT_HEADERS | CACHET_SMIME_HP_CIPHER);
 			if (optarg == NULL || strcmp(optarg, "clear") == 0)
-				hp = CACHET_SMIME_PROTECT_HEADERS;
+				hp |= CACHET_SMIME_PROTECT_HEADERS;
 			else if (strcmp(optarg, "cipher") == 0)
-				hp = CACHET_SMIME_PROTECT_HEADERS | CACHET_SMIME_HP_CIPHER;
+				hp |= CACHET_SMIME_PROTECT_HEADERS | CACHET_SMIME_HP_CIPHER;
 			else {
 				fprintf(stderr, "cachet sign: --protect-headers takes clear or cipher, not '%s'\n", optarg);
 				return EXIT_USAGE;
@@ -137,7 +141,7 @@ int cmd_sign(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (hp && !smime) {
-		fprintf(stderr, "cachet sign: --protect-headers needs --format smime\n");
+		fprintf(stderr, "cachet sign: --protect-headers and --secure-headers need --format smime\n");
 		return EXIT_USAGE;
 	}
 

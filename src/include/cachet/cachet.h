@@ -226,6 +226,35 @@ cachet_sign_add_signer(cachet_sign_t *s, const cachet_datum_t *cert,
 CACHET_API CACHET_MUST_CHECK int cachet_sign_add_certs(cachet_sign_t *s,
 						       const cachet_datum_t *certs,
 						       cachet_diag_t *diag);
+/**
+ * cachet_sign_add_attribute:
+ * @s: the signing handle
+ * @attr: a DER Attribute, SEQUENCE { attrType, attrValues SET OF }
+ *   (RFC 5652 section 5.3); borrowed, copied before the call returns
+ * @diag: where to put the reason for a refusal (may be NULL)
+ *
+ * Add a signed attribute that every signer of @s signs, whether it was
+ * added before or after this call: the attributes are kept on the handle
+ * and each SignerInfo puts them into its signedAttrs at cachet_sign_run(),
+ * sorted into the DER SET OF with the ones Cachet writes.  Used for
+ * example for the SecureHeaderFields attribute of RFC 7508.
+ *
+ * Refused with %CACHET_E_INVALID_ARG and a diagnostic frame: an attribute
+ * type Cachet writes itself (contentType, messageDigest, signingTime,
+ * SMIMECapabilities, signingCertificateV2, CMSAlgorithmProtection), a
+ * countersignature (RFC 5652 section 11.4), a second attribute of a type
+ * already added, and any attribute while a signer added with
+ * %CACHET_SIGNER_NO_ATTRS is on the handle (cachet_sign_add_signer() then
+ * refuses such a signer too).  An attribute that is not DER is
+ * %CACHET_E_NOT_DER; more than 16 is %CACHET_E_COUNT_LIMIT.
+ *
+ * Returns: 0 or a negative %CACHET_E_* code.
+ *
+ * Since: 0.1
+ */
+CACHET_API CACHET_MUST_CHECK int
+cachet_sign_add_attribute(cachet_sign_t *s, const cachet_datum_t *attr,
+			  cachet_diag_t *diag);
 /* Fix signingTime (for reproducible output); default: now. */
 CACHET_API CACHET_MUST_CHECK int cachet_sign_set_time(cachet_sign_t *s,
 						      time_t t);
@@ -590,6 +619,13 @@ CACHET_API CACHET_MUST_CHECK int cachet_certs_write(const cachet_certs_t *certs,
  * and the confidential outer header already on the signed message.
  * Implies CACHET_SMIME_PROTECT_HEADERS. */
 #define CACHET_SMIME_HP_CIPHER (1u << 3)
+/* sign only: a SecureHeaderFields signed attribute (RFC 7508) over the
+ * outer header fields From, Sender, Reply-To, To, Cc, Subject, Date,
+ * Message-ID, In-Reply-To and References that are present, relaxed
+ * canonicalisation (section 4.3); status "modified" for the Subject that
+ * CACHET_SMIME_HP_CIPHER obscures, "duplicated" otherwise.  A message
+ * without any of them is CACHET_E_INVALID_ARG. */
+#define CACHET_SMIME_SECURE_HEADERS (1u << 4)
 
 /* Sign MSG with the signers of S: multipart/signed; protocol=
  * "application/pkcs7-signature"; micalg= the signers' digests
@@ -597,7 +633,8 @@ CACHET_API CACHET_MUST_CHECK int cachet_certs_write(const cachet_certs_t *certs,
  * the second the detached SignedData (smime.p7s, base64).  With
  * CACHET_SMIME_OPAQUE: application/pkcs7-mime; smime-type=signed-data
  * (smime.p7m, base64).  Flags: CACHET_SMIME_OPAQUE, CACHET_SMIME_BINARY,
- * CACHET_SMIME_PROTECT_HEADERS, CACHET_SMIME_HP_CIPHER.  Since: 0.1 */
+ * CACHET_SMIME_PROTECT_HEADERS, CACHET_SMIME_HP_CIPHER,
+ * CACHET_SMIME_SECURE_HEADERS.  Since: 0.1 */
 CACHET_API CACHET_MUST_CHECK int cachet_smime_sign(cachet_sign_t *s, cachet_source_t *msg,
 						   cachet_sink_t *out, unsigned flags,
 						   cachet_diag_t *diag);
