@@ -470,5 +470,10 @@ ok "cachet demo mails alice to bob: a .eml that bob opens, both layers OK" -- \
 		cachet verify --format smime -i "$eml" --trust "$ROOT" \
 			--cert "$PKI/bob.crt.pem" --key "$PKI/bob.key.pem" -o demo.inner >/dev/null &&
 		grep -q "caf=C3=A9" demo.inner'
+ok "cachet demo protects the headers: Subject [...] outside, the real one inside, signed too" -- \
+	eval 'eml=`ls "$TMP"/cachet-demo-*/alice-to-bob.eml` &&
+		grep -q "^Subject: \[\.\.\.\]" "$eml" &&
+		grep -q "Subject: Cachet demo: signed, then encrypted \[obscured outside" demo.out &&
+		grep -q "secure header fields (RFC 7508, relaxed): 5 fields, as in the message header" demo.out'
 
 done_testing

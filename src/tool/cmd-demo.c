@@ -250,6 +250,12 @@ static const char mail[] =
 	"Hello Bob,\r\n\r\nthis mail is signed by Alice and encrypted to you, caf\xc3\xa9 included.\r\n"
 	"\r\nAlice\r\n";
 
+/* Header protection for a message that is encrypted next (RFC 9788
+ * hp="cipher": the Subject goes out as "[...]"), and the header fields
+ * signed in a SecureHeaderFields attribute (RFC 7508). */
+static const unsigned demo_hp = CACHET_SMIME_PROTECT_HEADERS | CACHET_SMIME_HP_CIPHER |
+				CACHET_SMIME_SECURE_HEADERS;
+
 /* Write DATA to DIR/NAME; 0 or -1. */
 static int write_out(const char *dir, const char *name, const cachet_datum_t *data)
 {
@@ -282,7 +288,8 @@ static int smime_demo(const char *dir)
 	const char *tmp = getenv("TMPDIR");
 	int ret = CACHET_E_IO;
 
-	printf("== alice mails bob: S/MIME, signed (multipart/signed) then encrypted (AES-128-GCM) ==\n");
+	printf("== alice mails bob: S/MIME, signed (multipart/signed, header protection) then encrypted "
+	       "(AES-128-GCM) ==\n");
 	if (load(dir, "alice.crt.pem", &acrt) < 0 || load(dir, "alice.key.pem", &akey) < 0 ||
 	    load(dir, "bob.crt.pem", &bcrt) < 0 || load(dir, "bob.key.pem", &bkey) < 0 ||
 	    load(dir, "chain.pem", &chain) < 0 || load(dir, "root-ca.crt.pem", &root) < 0)
@@ -292,7 +299,7 @@ static int smime_demo(const char *dir)
 	    (ret = cachet_sign_add_certs(s, &chain, diag)) < 0)
 		goto done;
 	if ((ret = cachet_source_init_mem(&src, (const uint8_t *)mail, sizeof(mail) - 1)) < 0 ||
-	    (ret = cachet_sink_init_mem(&snk)) < 0 || (ret = cachet_smime_sign(s, src, snk, 0, diag)) < 0 ||
+	    (ret = cachet_sink_init_mem(&snk)) < 0 || (ret = cachet_smime_sign(s, src, snk, demo_hp, diag)) < 0 ||
 	    (ret = cachet_sink_take_mem(snk, &signed_msg)) < 0)
 		goto done;
 	cachet_source_deinit(src);
