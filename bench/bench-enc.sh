@@ -55,7 +55,7 @@ MIB=1048576
 head -c 16 /dev/urandom >"$work/probe"
 for who in $BENCH_RECIPIENTS; do
 	[ "$who" = key ] && continue
-	if ! "$CACHET" encrypt -i "$work/probe" -o "$work/probe.p7m" \
+	if ! "$CACHET" encrypt --format der -i "$work/probe" -o "$work/probe.p7m" \
 		--to "$PKI/$who.crt.pem" 2>"$work/err.out"; then
 		echo "bench-enc.sh: this cachet cannot encrypt to $who; its rows will read FAIL:" >&2
 		sed 's/^/  /' "$work/err.out" >&2
@@ -147,7 +147,7 @@ for size in $BENCH_SIZES; do
 				[ "$who" = carol ] && o_to="$o_to -keyopt ecdh_kdf_md:sha256"
 			fi
 			# shellcheck disable=SC2086
-			timed ce "$reps" "$CACHET" encrypt -i "$work/in" -o "$work/c.p7m" $c_enc
+			timed ce "$reps" "$CACHET" encrypt --format der -i "$work/in" -o "$work/c.p7m" $c_enc
 			# shellcheck disable=SC2086
 			timed oe "$reps" "$OPENSSL" cms $o_enc -binary -in "$work/in" \
 				-outform DER -out "$work/o.p7m" $o_to
@@ -168,7 +168,7 @@ for size in $BENCH_SIZES; do
 				ea=$(best_ceiling "$nalg-enc")
 				da=$(best_ceiling "$nalg-dec")
 				# shellcheck disable=SC2086
-				timed cen "$BENCH_CEILING_RUNS" "$CACHET" encrypt -i "$work/in" -o /dev/null $c_enc
+				timed cen "$BENCH_CEILING_RUNS" "$CACHET" encrypt --format der -i "$work/in" -o /dev/null $c_enc
 				# shellcheck disable=SC2086
 				timed cdn "$BENCH_CEILING_RUNS" "$CACHET" decrypt -i "$work/c.p7m" -o /dev/null $c_dec
 				eb=$(best_ceiling "$nalg-enc")

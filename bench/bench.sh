@@ -62,7 +62,7 @@ for size in $BENCH_SIZES; do
 				c_det="" o_det="-nodetach" c_con="" o_con=""
 			fi
 			# shellcheck disable=SC2086
-			timed cs "$reps" "$CACHET" sign -i "$work/in" -o "$work/c.p7m" \
+			timed cs "$reps" "$CACHET" sign --format der -i "$work/in" -o "$work/c.p7m" \
 				--signer "$crt" --key "$k" --chain "$PKI/chain.pem" \
 				--digest sha256 $c_det
 			# shellcheck disable=SC2086
@@ -83,7 +83,7 @@ for size in $BENCH_SIZES; do
 				# /dev/null so the figure is Cachet's, not the disk's.
 				ca=$(best_ceiling)
 				# shellcheck disable=SC2086
-				timed cn 3 "$CACHET" sign -i "$work/in" -o /dev/null \
+				timed cn 3 "$CACHET" sign --format der -i "$work/in" -o /dev/null \
 					--signer "$crt" --key "$k" --chain "$PKI/chain.pem" \
 					--digest sha256 $c_det
 				# shellcheck disable=SC2086

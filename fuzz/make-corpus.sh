@@ -93,7 +93,7 @@ printf 'hello\n' >"$tmp/hello.txt"
 sign() { # NAME SIGNER... -- CLI options
 	name=$1
 	shift
-	"$CACHET" sign -i "$tmp/hello.txt" -o "$tmp/$name" --signing-time "$T" "$@"
+	"$CACHET" sign --format der -i "$tmp/hello.txt" -o "$tmp/$name" --signing-time "$T" "$@"
 }
 signer() { # who
 	echo "--signer $PKI/$1.crt.pem --key $PKI/$1.key.pem"
@@ -121,7 +121,7 @@ signer() { # who
 	sign rsa.pem $(signer alice) --format pem
 	sign ecdsa-detached.pem $(signer carol) --detached --format pem
 	sign multi.pem $(signer alice) $(signer erin) --no-certs --format pem
-	"$CACHET" sign -i "$tmp/empty.txt" -o "$tmp/empty-content.p7m" \
+	"$CACHET" sign --format der -i "$tmp/empty.txt" -o "$tmp/empty-content.p7m" \
 		--signing-time "$T" $(signer carol)
 }
 
@@ -249,7 +249,7 @@ printf 'hello\n' >"$tmp/hello.txt"
 enc() { # NAME -- CLI options
 	name=$1
 	shift
-	"$CACHET" encrypt -i "$tmp/hello.txt" -o "$tmp/$name" "$@"
+	"$CACHET" encrypt --format der -i "$tmp/hello.txt" -o "$tmp/$name" "$@"
 }
 # shellcheck disable=SC2086
 {
@@ -265,7 +265,7 @@ enc() { # NAME -- CLI options
 	enc env-kari-p384.p7m --to "$PKI/dave.crt.pem" --to "$PKI/carol.crt.pem"
 	enc env-gcm-carol.pem --to "$PKI/carol.crt.pem" --format pem
 	enc env-encrypted-data.p7m --content-key $CEK --cipher aes-128-cbc
-	"$CACHET" encrypt -i "$tmp/empty.txt" -o "$tmp/env-empty.p7m" --kek $KEK --kek-id $KEKID
+	"$CACHET" encrypt --format der -i "$tmp/empty.txt" -o "$tmp/env-empty.p7m" --kek $KEK --kek-id $KEKID
 }
 # Failures past the structure: a flipped tag, flipped last ciphertext
 # block, a cut message and trailing bytes.
@@ -429,11 +429,11 @@ if want "$smime"; then
 	mkdir -p "$smime"
 	T=$(mktemp -d)
 	printf 'Content-Type: text/plain\r\n\r\nhello\r\n' >"$T/body"
-	"$CACHET" sign -i "$T/body" -o "$T/sig" --signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem" \
+	"$CACHET" sign --format der -i "$T/body" -o "$T/sig" --signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem" \
 		--detached --signing-time 2026-06-01 >/dev/null
-	"$CACHET" sign -i "$T/body" -o "$T/opq" --signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem" \
+	"$CACHET" sign --format der -i "$T/body" -o "$T/opq" --signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem" \
 		--opaque --signing-time 2026-06-01 >/dev/null
-	"$CACHET" encrypt -i "$T/body" -o "$T/env" --to "$PKI/alice.crt.pem" >/dev/null
+	"$CACHET" encrypt --format der -i "$T/body" -o "$T/env" --to "$PKI/alice.crt.pem" >/dev/null
 	"$CACHET" compress -i "$T/body" -o "$T/z" >/dev/null
 	{
 		printf 'From: <alice@example.org>\r\nContent-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary="b"\r\n\r\n--b\r\n'

@@ -164,6 +164,6 @@ sign_as()
 {
 	local u=$1 out=$2
 	shift 2
-	"$CACHET" sign -i in.txt -o "$out" --signer "$PKI/$u.crt.pem" \
+	"$CACHET" sign --format der -i in.txt -o "$out" --signer "$PKI/$u.crt.pem" \
 		--key "$PKI/$u.key.pem" "$@"
 }

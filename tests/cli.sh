@@ -175,7 +175,7 @@ for mode in encapsulated detached; do
 	dflag=() cflag=()
 	[ $mode = detached ] && { dflag=(--detached); cflag=(--content in.txt); }
 	ok "7 signers in one message ($mode): sign" -- \
-		cachet sign -i in.txt -o multi.p7 "${multi_args[@]}" --chain "$CHAIN" "${dflag[@]}"
+		cachet sign --format der -i in.txt -o multi.p7 "${multi_args[@]}" --chain "$CHAIN" "${dflag[@]}"
 	ok "7 signers ($mode): verify exits 0" -- \
 		verify_json multi.json 0 -i multi.p7 "${cflag[@]}" --trust "$ROOT" -o multi.out
 	ok "7 signers ($mode): every signer valid" -- \
@@ -193,7 +193,7 @@ assert algs == ["ecdsa-with-SHA256", "rsassaPss"], algs
 EOF
 }
 ok "RSA + ECDSA signers with --pss: sign" -- \
-	cachet sign -i in.txt -o mpss.p7 --pss --chain "$CHAIN" \
+	cachet sign --format der -i in.txt -o mpss.p7 --pss --chain "$CHAIN" \
 	--signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem" \
 	--signer "$PKI/carol.crt.pem" --key "$PKI/carol.key.pem"
 ok "RSA + ECDSA signers with --pss: verifies" -- verify_json mpss.json 0 -i mpss.p7 --trust "$ROOT"
@@ -221,7 +221,7 @@ ok "--format der output starts with a SEQUENCE tag" -- \
 
 # ---------------------------------------------------------------- stdin and stdout
 ok "sign -i - -o -: content from a pipe, message to stdout" -- \
-	eval 'cat in.txt | "$CACHET" sign -i - -o - --signer "$PKI/dave.crt.pem" --key "$PKI/dave.key.pem" --chain "$CHAIN" >pipe.p7'
+	eval 'cat in.txt | "$CACHET" sign --format der -i - -o - --signer "$PKI/dave.crt.pem" --key "$PKI/dave.key.pem" --chain "$CHAIN" >pipe.p7'
 ok "sign -o -: the message on stdout parses to its end" -- python3 "$DERUTIL" offsets pipe.p7
 ok "verify -i - reads the message from stdin" -- \
 	eval '"$CACHET" verify -i - --trust "$ROOT" -o pipe.out <pipe.p7 >/dev/null'
@@ -230,7 +230,7 @@ sign_as carol pd.p7 --detached >/dev/null 2>&1
 ok "verify --content - reads detached content from stdin" -- \
 	eval 'cat in.txt | "$CACHET" verify -i pd.p7 --content - --trust "$ROOT" --certs "$CHAIN" >/dev/null'
 ok "sign | verify in one pipeline" -- \
-	eval 'cat in.txt | "$CACHET" sign -i - -o - --signer "$PKI/erin.crt.pem" --key "$PKI/erin.key.pem" |
+	eval 'cat in.txt | "$CACHET" sign --format der -i - -o - --signer "$PKI/erin.crt.pem" --key "$PKI/erin.key.pem" |
 		"$CACHET" verify -i - --trust "$ROOT" --certs "$CHAIN" | grep -qx "Result: VALID"'
 ok "verify -i - --content - is a usage error (exit 2)" -- \
 	rc_is 2 cachet verify -i - --content - --trust "$ROOT" </dev/null
@@ -316,10 +316,10 @@ usage_err "no command" cachet
 usage_err "unknown command" cachet frobnicate
 usage_err "unknown sign option" sign_as alice u.p7 --no-such-option
 usage_err "unknown verify option" cachet verify -i js.p7 --trust "$ROOT" --no-such-option
-usage_err "--signer without --key" cachet sign -i in.txt -o u.p7 --signer "$PKI/alice.crt.pem"
-usage_err "sign without --signer" cachet sign -i in.txt -o u.p7
+usage_err "--signer without --key" cachet sign --format der -i in.txt -o u.p7 --signer "$PKI/alice.crt.pem"
+usage_err "sign without --signer" cachet sign --format der -i in.txt -o u.p7
 usage_err "--format xml" sign_as alice u.p7 --format xml
-usage_err "encrypt --format xml" cachet encrypt -i in.txt -o u.p7 --to "$PKI/bob.crt.pem" --format xml
+usage_err "encrypt --format xml" cachet encrypt --format der -i in.txt -o u.p7 --to "$PKI/bob.crt.pem" --format xml
 usage_err "compress --format xml" cachet compress -i in.txt -o u.p7 --format xml
 usage_err "verify --format xml" cachet verify -i js.p7 --trust "$ROOT" --format xml
 usage_err "decrypt --format xml" cachet decrypt -i js.p7 -o u.txt --password pw --format xml
@@ -339,7 +339,7 @@ ok "verify: missing input file exits 4" -- \
 ok "verify: missing --content file exits 4" -- \
 	rc_is 4 cachet verify -i pd.p7 --content nonexistent.txt --trust "$ROOT" --certs "$CHAIN"
 ok "sign: missing key file exits 4" -- \
-	rc_is 4 cachet sign -i in.txt -o io.p7 --signer "$PKI/alice.crt.pem" --key nonexistent.pem
+	rc_is 4 cachet sign --format der -i in.txt -o io.p7 --signer "$PKI/alice.crt.pem" --key nonexistent.pem
 ok "verify: missing --trust file exits 4" -- \
 	rc_is 4 cachet verify -i js.p7 --trust nonexistent.pem
 ok "inspect: missing input file exits 4" -- \
@@ -350,7 +350,7 @@ ok "sign: output into a missing directory exits 4" -- \
 # ---------------------------------------------------------------- encrypted key
 enc_sign()
 {
-	"$CACHET" sign -i in.txt -o "$1" --signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.p8enc.pem" "${@:2}"
+	"$CACHET" sign --format der -i in.txt -o "$1" --signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.p8enc.pem" "${@:2}"
 }
 ok "encrypted PKCS#8 key with the right --pass signs" -- enc_sign enc.p7 --pass alice-test-pass
 ok "... and the message verifies" -- cachet verify -i enc.p7 --trust "$ROOT" --certs "$CHAIN"
@@ -367,12 +367,12 @@ for pair in alice:bob carol:dave erin:frank dave:carol bob:erin frank:grace; do
 	c=${pair%%:*} k=${pair#*:}
 	ok "$c's certificate with $k's key: exit 2, CACHET_E_KEY_MISMATCH" -- \
 		fails_with 2 CACHET_E_KEY_MISMATCH mm.err \
-		cachet sign -i in.txt -o mm.p7 --signer "$PKI/$c.crt.pem" --key "$PKI/$k.key.pem"
+		cachet sign --format der -i in.txt -o mm.p7 --signer "$PKI/$c.crt.pem" --key "$PKI/$k.key.pem"
 	ok "$c's certificate with $k's key: no output" -- test ! -e mm.p7
 done
 ok "one mismatched pair among good signers fails the whole sign" -- \
 	fails_with 2 CACHET_E_KEY_MISMATCH mm.err \
-	cachet sign -i in.txt -o mm.p7 --signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem" \
+	cachet sign --format der -i in.txt -o mm.p7 --signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem" \
 	--signer "$PKI/carol.crt.pem" --key "$PKI/bob.key.pem"
 ok "... and writes no output" -- test ! -e mm.p7
 
@@ -402,7 +402,7 @@ for mode in encapsulated detached; do
 	[ $mode = detached ] && { dflag=(--detached); cflag=(--content empty.txt); }
 	rm -f empty.out
 	ok "empty content ($mode): sign" -- \
-		cachet sign -i empty.txt -o empty.p7 "${dflag[@]}" --signer "$PKI/carol.crt.pem" --key "$PKI/carol.key.pem"
+		cachet sign --format der -i empty.txt -o empty.p7 "${dflag[@]}" --signer "$PKI/carol.crt.pem" --key "$PKI/carol.key.pem"
 	ok "empty content ($mode): verify" -- \
 		cachet verify -i empty.p7 "${cflag[@]}" --trust "$ROOT" --certs "$CHAIN" -o empty.out
 	ok "empty content ($mode): -o gives an empty file" -- eval '[ -f empty.out ] && [ ! -s empty.out ]'
@@ -451,7 +451,7 @@ mkfifo out.fifo
 # A bounded reader: with the bug nothing would ever open the FIFO to write.
 (timeout 20 cat out.fifo >fifo.got) &
 reader=$!
-ok "sign -o FIFO exits 0" -- cachet sign -i "$PKI/MANIFEST" -o out.fifo \
+ok "sign -o FIFO exits 0" -- cachet sign --format der -i "$PKI/MANIFEST" -o out.fifo \
 	--signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem"
 wait $reader
 ok "the FIFO is still a FIFO" -- test -p out.fifo

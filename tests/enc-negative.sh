@@ -42,7 +42,7 @@ mk()
 {
 	local out=$1
 	shift
-	ok "setup: cachet encrypt $*" -- "$CACHET" encrypt -i in.bin -o "$out" "$@"
+	ok "setup: cachet encrypt $*" -- "$CACHET" encrypt --format der -i in.bin -o "$out" "$@"
 }
 mk gcm.der --to "$PKI/alice.crt.pem"
 mk cbc.der --to "$PKI/alice.crt.pem" --cipher aes-128-cbc
@@ -240,7 +240,7 @@ envutil to-enveloped chacha.der chacha-in-env.der
 neg "ChaCha20-Poly1305 inside EnvelopedData" 3 chacha-in-env.der "${ALICE[@]}"
 envutil to-authenveloped cbc.der cbc-in-authenv.der
 neg "AES-CBC inside AuthEnvelopedData" 3 cbc-in-authenv.der "${ALICE[@]}"
-"$CACHET" sign -i in.bin -o signed.der --signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem" >/dev/null 2>&1
+"$CACHET" sign --format der -i in.bin -o signed.der --signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem" >/dev/null 2>&1
 neg "a SignedData is not encrypted" 3 signed.der "${ALICE[@]}"
 head -c 300 /dev/urandom | tr '\060' '\061' > garbage.der
 neg "random bytes" 3 garbage.der "${ALICE[@]}"

@@ -16,10 +16,10 @@ fail=0
 ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
 
 printf 'Golden content for cachet inspect.\r\n' >"$tmp/content.txt"
-"$CACHET" sign -i "$tmp/content.txt" -o "$tmp/alice.p7m" --signer "$PKI/alice.crt.pem" \
+"$CACHET" sign --format der -i "$tmp/content.txt" -o "$tmp/alice.p7m" --signer "$PKI/alice.crt.pem" \
 	--key "$PKI/alice.key.pem" --chain "$PKI/chain.pem" --signing-time 2026-01-02T03:04:05
 ok $? "sign the golden message"
-"$CACHET" sign -i "$tmp/content.txt" -o "$tmp/alice-det.pem" --detached --skid --format pem \
+"$CACHET" sign --format der -i "$tmp/content.txt" -o "$tmp/alice-det.pem" --detached --skid --format pem \
 	--signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem" --no-certs --signing-time 2026-01-02T03:04:05
 ok $? "sign the golden detached PEM message"
 

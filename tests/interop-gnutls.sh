@@ -59,7 +59,7 @@ erin|
 alice|--digest sha512
 EOF
 ok "cachet RSA + ECDSA + Ed25519 signers: certtool verifies" -- \
-	eval 'cachet sign -i in.txt -o multi.p7 --chain "$CHAIN" --signer "$PKI/bob.crt.pem" --key "$PKI/bob.key.pem" \
+	eval 'cachet sign --format der -i in.txt -o multi.p7 --chain "$CHAIN" --signer "$PKI/bob.crt.pem" --key "$PKI/bob.key.pem" \
 		--signer "$PKI/carol.crt.pem" --key "$PKI/carol.key.pem" --signer "$PKI/erin.crt.pem" --key "$PKI/erin.key.pem" &&
 		gnutls_verify multi.p7 && [ "$(grep -c "Signature status: ok" gt.log)" -eq 3 ]'
 ok "cachet --skid (erin): certtool verifies" -- \

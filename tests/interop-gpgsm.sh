@@ -191,8 +191,8 @@ while IFS='|' read -r u sopts fmt; do
 			dflag=()
 			[ $mode = detached ] && dflag=(--detached)
 			rm -f c.sig
-			ok "$name: cachet sign --chain" -- \
-				"$CACHET" sign -i "$c" -o c.sig --signer "$PKI/$u.crt.pem" \
+			ok "$name: cachet sign --format der --chain" -- \
+				"$CACHET" sign --format der -i "$c" -o c.sig --signer "$PKI/$u.crt.pem" \
 				--chain "$CHAIN" --format "$fmt" "${so[@]}" "${dflag[@]}" || continue
 			if [ $mode = detached ]; then
 				ok "$name: gpgsm --verify: GOODSIG, VALIDSIG" -- gs_verify "$fmt" c.sig "$c" "$u"
@@ -221,7 +221,7 @@ dave|--key $PKI/dave.key.pem --digest sha384|der
 EOF
 rm -f c.sig
 ok "cachet alice --pss detached: gpgsm --verify: GOODSIG, VALIDSIG" -- \
-	eval '"$CACHET" sign -i m.txt -o c.sig --detached --signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem" --pss --chain "$CHAIN" &&
+	eval '"$CACHET" sign --format der -i m.txt -o c.sig --detached --signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem" --pss --chain "$CHAIN" &&
 		gs_verify der c.sig m.txt alice'
 
 # ---------------------------------------------------------------- gpgsm signs -> cachet verifies
@@ -342,17 +342,17 @@ for c in $CONTENTS; do
 		name="cachet to bob, RSA v1.5, $cipher, $(size $c) octets"
 		rm -f c.enc
 		ok "$name: cachet encrypt" -- \
-			"$CACHET" encrypt -i "$c" -o c.enc --to "$PKI/bob.crt.pem" --cipher $cipher &&
+			"$CACHET" encrypt --format der -i "$c" -o c.enc --to "$PKI/bob.crt.pem" --cipher $cipher &&
 			ok "$name: gpgsm --decrypt gives the same bytes" -- gs_dec "$c"
 	done
 done
 rm -f c.enc
 ok "cachet to alice and bob, PEM, AES-256-CBC: encrypt" -- \
-	"$CACHET" encrypt -i m.txt -o c.enc --to "$PKI/alice.crt.pem" --to "$PKI/bob.crt.pem" --cipher aes-256-cbc --format pem &&
+	"$CACHET" encrypt --format der -i m.txt -o c.enc --to "$PKI/alice.crt.pem" --to "$PKI/bob.crt.pem" --cipher aes-256-cbc --format pem &&
 	ok "cachet to alice and bob, PEM, AES-256-CBC: gpgsm --decrypt gives the same bytes" -- gs_dec m.txt
 rm -f c.enc
 ok "cachet to bob, --skid, AES-128-CBC: encrypt" -- \
-	"$CACHET" encrypt -i m.txt -o c.enc --to "$PKI/bob.crt.pem" --skid --cipher aes-128-cbc &&
+	"$CACHET" encrypt --format der -i m.txt -o c.enc --to "$PKI/bob.crt.pem" --skid --cipher aes-128-cbc &&
 	peer_case "cachet to bob, --skid (subjectKeyIdentifier rid): gpgsm --decrypt gives the same bytes" \
 		'error getting info: General error' gs_dec m.txt
 
@@ -363,7 +363,7 @@ while IFS='|' read -r name eopts u pat; do
 	[ -n "$name" ] || continue
 	read -r -a eo <<<"$eopts"
 	rm -f c.enc
-	ok "$name: cachet encrypt" -- "$CACHET" encrypt -i m.txt -o c.enc --to "$PKI/$u.crt.pem" "${eo[@]}" || continue
+	ok "$name: cachet encrypt" -- "$CACHET" encrypt --format der -i m.txt -o c.enc --to "$PKI/$u.crt.pem" "${eo[@]}" || continue
 	ok "$name: cachet and openssl decrypt it (control)" -- \
 		eval '"$CACHET" decrypt -i c.enc -o self.out --cert "$PKI/$u.crt.pem" --key "$PKI/$u.key.pem" && cmp m.txt self.out &&
 			openssl cms -decrypt -binary -inform DER -in c.enc -recip "$PKI/$u.crt.pem" -inkey "$PKI/$u.key.pem" -out o.out && cmp m.txt o.out'

@@ -57,7 +57,7 @@ while IFS='|' read -r name copts; do
 	for sz in $SIZES; do
 		rm -f c.der
 		ok "cachet $name ($sz octets): cachet encrypt" -- \
-			"$CACHET" encrypt -i "m$sz.bin" -o c.der "${ca[@]}" &&
+			"$CACHET" encrypt --format der -i "m$sz.bin" -o c.der "${ca[@]}" &&
 			ok "cachet $name ($sz octets): cmsutil -D recovers the input" -- nss_dec "$sz"
 	done
 done <<EOF
@@ -71,20 +71,20 @@ for x in "--skid:subjectKeyIdentifier rid" ":alice and bob"; do
 	rm -f c.der
 	if [ -n "$opt" ]; then
 		ok "cachet $name ($opt, AES-256-CBC): encrypt" -- \
-			"$CACHET" encrypt -i m17.bin -o c.der --to "$PKI/bob.crt.pem" "$opt" --cipher aes-256-cbc
+			"$CACHET" encrypt --format der -i m17.bin -o c.der --to "$PKI/bob.crt.pem" "$opt" --cipher aes-256-cbc
 	else
 		ok "cachet $name (AES-128-CBC): encrypt" -- \
-			"$CACHET" encrypt -i m17.bin -o c.der --to "$PKI/alice.crt.pem" --to "$PKI/bob.crt.pem" --cipher aes-128-cbc
+			"$CACHET" encrypt --format der -i m17.bin -o c.der --to "$PKI/alice.crt.pem" --to "$PKI/bob.crt.pem" --cipher aes-128-cbc
 	fi
 	ok "cachet $name: cmsutil -D recovers the input" -- nss_dec 17
 done
 rm -f c.der
 ok "cachet --format pem: cmsutil -D (after removing the armour) recovers the input" -- \
-	eval '"$CACHET" encrypt -i m17.bin -o c.pem --to "$PKI/alice.crt.pem" --cipher aes-128-cbc --format pem &&
+	eval '"$CACHET" encrypt --format der -i m17.bin -o c.pem --to "$PKI/alice.crt.pem" --cipher aes-128-cbc --format pem &&
 		python3 "$top_srcdir/tests/envutil.py" der c.pem c.der && nss_dec 17'
 
 # Control: NSS must notice the wrong database entry too.
-"$CACHET" encrypt -i m17.bin -o ctl.der --to "$PKI/alice.crt.pem" --cipher aes-128-cbc >/dev/null 2>&1
+"$CACHET" encrypt --format der -i m17.bin -o ctl.der --to "$PKI/alice.crt.pem" --cipher aes-128-cbc >/dev/null 2>&1
 certutil -N -d "sql:$TMP/emptydb" --empty-password >/dev/null 2>&1 || { mkdir -p "$TMP/emptydb" && certutil -N -d "sql:$TMP/emptydb" --empty-password >/dev/null 2>&1; }
 ok "control: cmsutil -D without alice's key fails" -- \
 	eval '! cmsutil -D -d "sql:$TMP/emptydb" -i ctl.der -o /dev/null'

@@ -46,7 +46,7 @@ enc_ok()
 	shift 2
 	rm -f c.der
 	ok "$name ($sz octets): cachet encrypt" -- \
-		"$CACHET" encrypt -i "m$sz.bin" -o c.der "$@"
+		"$CACHET" encrypt --format der -i "m$sz.bin" -o c.der "$@"
 }
 
 # ossl_dec SIZE OPENSSL-ARGS...: openssl decrypts c.der to mSIZE.bin.
@@ -143,7 +143,7 @@ enc_ok "cachet ChaCha20-Poly1305" 17 --to "$PKI/alice.crt.pem" --cipher chacha20
 		grep -q "\"alg\": \"1.2.840.113549.1.9.16.3.18\"" p.json'
 
 # Controls: openssl must notice damage, or its successes mean little.
-"$CACHET" encrypt -i m17.bin -o ctl.der --to "$PKI/alice.crt.pem" >/dev/null 2>&1
+"$CACHET" encrypt --format der -i m17.bin -o ctl.der --to "$PKI/alice.crt.pem" >/dev/null 2>&1
 off=$(python3 "$top_srcdir/tests/envutil.py" ct-offset ctl.der 0 2>/dev/null)
 python3 "$top_srcdir/tests/envutil.py" flip ctl.der "${off:-0}" ctl-bad.der >/dev/null 2>&1
 ok "control: openssl rejects a cachet AES-GCM message with a changed ciphertext byte" -- \

@@ -54,7 +54,7 @@ EOF
 
 # Several signers, PEM output, subjectKeyIdentifier.
 ok "cachet RSA + ECDSA signers: sign" -- \
-	cachet sign -i in.txt -o multi.p7 --chain "$CHAIN" \
+	cachet sign --format der -i in.txt -o multi.p7 --chain "$CHAIN" \
 	--signer "$PKI/bob.crt.pem" --key "$PKI/bob.key.pem" \
 	--signer "$PKI/dave.crt.pem" --key "$PKI/dave.key.pem"
 ok "cachet RSA + ECDSA signers: openssl verifies both" -- ossl_verify multi.p7

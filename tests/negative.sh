@@ -120,7 +120,7 @@ ok "carol: damaged ECDSA-Sig-Value (length of r): exit 1 with a report" -- \
 	verify_json ecsig.json 1 -i ecsig.p7 --trust "$ROOT"
 ok "carol: damaged ECDSA-Sig-Value: the signature check fails with CACHET_E_BAD_SIGNATURE" -- \
 	failed_checks ecsig.json signature=CACHET_E_BAD_SIGNATURE
-cachet sign -i in.txt -o two.p7 --chain "$CHAIN" \
+cachet sign --format der -i in.txt -o two.p7 --chain "$CHAIN" \
 	--signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem" \
 	--signer "$PKI/carol.crt.pem" --key "$PKI/carol.key.pem" >/dev/null 2>&1
 # Which SignerInfo is the ECDSA one (SET OF sorts them): the short signature.

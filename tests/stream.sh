@@ -50,8 +50,8 @@ measure()
 		test $(( ${b:-999999999} - ${s:-0} )) -le $SLACK_KIB -a $(( ${s:-999999999} - ${b:-0} )) -le $SLACK_KIB
 }
 
-sign_encap() { peak sign_encap.$1 "$CACHET" sign -i $1.bin -o $1.p7 --chain "$CHAIN" --signer "$PKI/carol.crt.pem" --key "$PKI/carol.key.pem"; }
-sign_det() { peak sign_det.$1 "$CACHET" sign -i $1.bin -o $1.det.p7 --detached --signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem" --chain "$CHAIN"; }
+sign_encap() { peak sign_encap.$1 "$CACHET" sign --format der -i $1.bin -o $1.p7 --chain "$CHAIN" --signer "$PKI/carol.crt.pem" --key "$PKI/carol.key.pem"; }
+sign_det() { peak sign_det.$1 "$CACHET" sign --format der -i $1.bin -o $1.det.p7 --detached --signer "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem" --chain "$CHAIN"; }
 verify_encap() { rm -f $1.out; peak verify_encap.$1 "$CACHET" verify -i $1.p7 --trust "$ROOT" -o $1.out; }
 verify_det() { rm -f $1.det.out; peak verify_det.$1 "$CACHET" verify -i $1.det.p7 --content $1.bin --trust "$ROOT" -o $1.det.out; }
 verify_pipe() { rm -f $1.pipe.out; peak verify_pipe.$1 "$CACHET" verify -i - --trust "$ROOT" -o $1.pipe.out <$1.p7; }
@@ -80,9 +80,9 @@ rm -f big.pipe.out big.p7 big.det.p7
 # Encryption streams too: the content goes through in chunks, and the
 # decryptor keeps AuthEnvelopedData ciphertext only up to 1 MiB (for
 # authAttrs that may follow it), so the peak stays flat.
-enc_gcm() { peak enc_gcm.$1 "$CACHET" encrypt -i $1.bin -o $1.gcm --to "$PKI/alice.crt.pem" --to "$PKI/carol.crt.pem"; }
+enc_gcm() { peak enc_gcm.$1 "$CACHET" encrypt --format der -i $1.bin -o $1.gcm --to "$PKI/alice.crt.pem" --to "$PKI/carol.crt.pem"; }
 dec_gcm() { rm -f $1.gcm.out; peak dec_gcm.$1 "$CACHET" decrypt -i $1.gcm -o $1.gcm.out --cert "$PKI/carol.crt.pem" --key "$PKI/carol.key.pem"; }
-enc_cbc() { peak enc_cbc.$1 "$CACHET" encrypt -i $1.bin -o $1.cbc --cipher aes-256-cbc --to "$PKI/alice.crt.pem"; }
+enc_cbc() { peak enc_cbc.$1 "$CACHET" encrypt --format der -i $1.bin -o $1.cbc --cipher aes-256-cbc --to "$PKI/alice.crt.pem"; }
 dec_cbc() { rm -f $1.cbc.out; peak dec_cbc.$1 "$CACHET" decrypt -i $1.cbc -o $1.cbc.out --cert "$PKI/alice.crt.pem" --key "$PKI/alice.key.pem"; }
 measure enc_gcm "encrypt, AES-128-GCM to RSA and P-256 recipients"
 ok "encrypt, AES-128-GCM: the 64 MiB message is larger than its content" -- \

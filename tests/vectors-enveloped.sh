@@ -103,7 +103,7 @@ while IFS='	' read -r path input args want_rc want_code expect exception note; d
 	*) why="unknown input kind '$input'" ;;
 	esac
 
-	set -- decrypt -i "$in" -o "$tmp/out-$n"
+	set -- decrypt --format der -i "$in" -o "$tmp/out-$n"
 	prev=
 	for a in $args; do
 		case $prev in

@@ -109,7 +109,7 @@ resolve()
 
 while IFS='	' read -r path args want_rc want_code exception note; do
 	n=`expr $n + 1`
-	set -- verify -i "$VEC/$path" --json
+	set -- verify --format der -i "$VEC/$path" --json
 	prev=
 	for a in $args; do
 		case $prev in

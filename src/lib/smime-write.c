@@ -108,6 +108,7 @@ typedef struct {
 	bool has_header;
 	hp_mode_t hp;		/* header protection (RFC 9788) */
 	spill_t *entity;	/* the canonical inner entity */
+	unsigned sign_flags;	/* extra cachet_sign_run flags (NO_CERTS) */
 } prep_t;
 
 static void prep_free(prep_t *p)
@@ -850,7 +851,7 @@ static int run_p7(op_t op, void *h, const prep_t *p, cachet_sink_t *out, cachet_
 	CHECK(_cachet_spill_source(p->entity, &src));
 	CHECK(p7_sink(&k, out, false, diag));
 	if (op == OP_SIGN)
-		CHECK(cachet_sign_run(h, src, k, 0, diag));
+		CHECK(cachet_sign_run(h, src, k, p->sign_flags, diag));
 	else if (op == OP_ENCRYPT)
 		CHECK(cachet_encrypt_run(h, src, k, 0, diag));
 	else
@@ -940,7 +941,7 @@ static int run_detached(cachet_sign_t *s, const prep_t *p, cachet_sink_t *out, c
 	/* The signature first: micalg comes from it. */
 	CHECK(_cachet_spill_source(p->entity, &src));
 	CHECK(cachet_sink_init_mem(&mem));
-	CHECK(cachet_sign_run(s, src, mem, CACHET_SIGN_DETACHED, diag));
+	CHECK(cachet_sign_run(s, src, mem, CACHET_SIGN_DETACHED | p->sign_flags, diag));
 	CHECK(cachet_sink_take_mem(mem, &sig));
 	ENSURE(sig.size <= SMIME_MAX_SIGNATURE, CACHET_E_SIZE_LIMIT, NULL, "application/pkcs7-signature",
 	       "the detached SignedData has %zu octets, over %u", sig.size, SMIME_MAX_SIGNATURE);
@@ -1062,7 +1063,8 @@ int cachet_smime_sign(cachet_sign_t *s, cachet_source_t *msg, cachet_sink_t *out
 		return CACHET_E_INVALID_ARG;
 	CHECK_RET(check_args(msg, out, flags,
 			     CACHET_SMIME_OPAQUE | CACHET_SMIME_BINARY | CACHET_SMIME_PROTECT_HEADERS |
-				     CACHET_SMIME_HP_CIPHER | CACHET_SMIME_SECURE_HEADERS));
+				     CACHET_SMIME_HP_CIPHER | CACHET_SMIME_SECURE_HEADERS |
+				     CACHET_SMIME_NO_CERTS));
 	size_t nattrs = _cachet_sign_attribute_count(s);
 	memset(&p, 0, sizeof(p));
 	CHECK(prepare(&p, msg, flags,
@@ -1070,6 +1072,8 @@ int cachet_smime_sign(cachet_sign_t *s, cachet_source_t *msg, cachet_sink_t *out
 		      : (flags & CACHET_SMIME_PROTECT_HEADERS) ? HP_CLEAR
 							   : HP_NONE,
 		      diag));
+	if (flags & CACHET_SMIME_NO_CERTS)
+		p.sign_flags = CACHET_SIGN_NO_CERTS;
 	if (flags & CACHET_SMIME_SECURE_HEADERS) {
 		cbuf_t attr = {0};
 		ret = sechdr_attr(&p, &attr, diag);

@@ -15,20 +15,23 @@
 static void usage_compress(FILE *f)
 {
 	fprintf(f,
-		"Usage: cachet compress -i IN -o OUT [--format der|pem|smime] [--content-type OID]\n"
+		"Usage: cachet compress -i IN -o OUT [--format der|pem|smime [--binary]] [--content-type OID]\n"
 		"Compress IN with zlib into a CompressedData message (RFC 3274).  --content-type\n"
 		"names what IN is (a dotted OID, default id-data 1.2.840.113549.1.7.1).\n"
 		"--format smime reads IN as a mail message or MIME entity and writes an\n"
-		"application/pkcs7-mime; smime-type=compressed-data message.\n");
+		"application/pkcs7-mime; smime-type=compressed-data message; --binary leaves\n"
+		"8-bit content unencoded.\n");
 }
 
 static void usage_decompress(FILE *f)
 {
 	fprintf(f,
-		"Usage: cachet decompress -i IN -o OUT [--max-size BYTES] [-v] [--json]\n"
+		"Usage: cachet decompress -i IN -o OUT [--format der|pem|smime] [--max-size BYTES] [-v] [--json]\n"
 		"Decompress the CompressedData in IN (DER, BER or PEM).  OUT appears only when the\n"
 		"whole content decompressed.  --max-size bounds the output (default 1073741824,\n"
-		"0 for no bound); -v or --json describe the message on standard error.\n");
+		"0 for no bound); -v or --json describe the message on standard error.\n"
+		"--format smime reads IN as an S/MIME message (application/pkcs7-mime;\n"
+		"smime-type=compressed-data) and writes the MIME entity inside it.\n");
 }
 
 int cmd_compress(int argc, char **argv)
@@ -38,11 +41,12 @@ int cmd_compress(int argc, char **argv)
 		{"out", required_argument, NULL, 'o'},
 		{"format", required_argument, NULL, 'f'},
 		{"content-type", required_argument, NULL, 't'},
+		{"binary", no_argument, NULL, 'B'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *in = NULL, *out = NULL, *ct = NULL;
-	bool pem = false, smime = false;
+	bool pem = false, smime = false, binary = false;
 	int c;
 
 	optind = 1;
@@ -56,6 +60,7 @@ int cmd_compress(int argc, char **argv)
 			if (!parse_format(optarg, &pem, &smime))
 				goto bad;
 			break;
+		case 'B': binary = true; break;
 		case 'h': usage_compress(stdout); return EXIT_OK;
 		default: goto bad;
 		}
@@ -64,6 +69,10 @@ int cmd_compress(int argc, char **argv)
 		goto bad;
 	if (smime && ct != NULL) {
 		fprintf(stderr, "cachet compress: --content-type is not available with --format smime\n");
+		return EXIT_USAGE;
+	}
+	if (binary && !smime) {
+		fprintf(stderr, "cachet compress: --binary needs --format smime\n");
 		return EXIT_USAGE;
 	}
 
@@ -81,7 +90,7 @@ int cmd_compress(int argc, char **argv)
 	if (held_open(&ho, out, "compress") < 0)
 		goto done;
 	if (smime)
-		ret = cachet_smime_compress(src, ho.snk, 0, diag);
+		ret = cachet_smime_compress(src, ho.snk, binary ? CACHET_SMIME_BINARY : 0, diag);
 	else
 		ret = cachet_compress_run(src, ho.snk, ct, pem ? CACHET_COMPRESS_PEM : 0, diag);
 	if (ret < 0)
@@ -113,12 +122,14 @@ int cmd_decompress(int argc, char **argv)
 		{"max-size", required_argument, NULL, 'm'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"json", no_argument, NULL, 'j'},
+		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *in = NULL, *out = NULL;
 	uint64_t max = CACHET_DECOMPRESS_DEFAULT_MAX_SIZE;
-	bool verbose = false, json = false;
+	bool verbose = false, json = false, max_set = false;
+	form_t form = FORM_AUTO; /* der and pem are both read, whichever is given */
 	int c;
 
 	optind = 1;
@@ -135,8 +146,15 @@ int cmd_decompress(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			max = (uint64_t)v;
+			max_set = true;
 			break;
 		}
+		case 'f':
+			if (!parse_form(optarg, &form)) {
+				fprintf(stderr, "cachet decompress: --format is der, pem or smime\n");
+				return EXIT_USAGE;
+			}
+			break;
 		case 'v': verbose = true; break;
 		case 'j': json = verbose = true; break;
 		case 'h': usage_decompress(stdout); return EXIT_OK;
@@ -145,6 +163,21 @@ int cmd_decompress(int argc, char **argv)
 	}
 	if (optind != argc || in == NULL || out == NULL)
 		goto bad;
+	if (form == FORM_SMIME) {
+		/* RFC 8551 section 3.6: the compressed-data layer (and any
+		 * other unsigned, unencrypted one) opened by cachet_smime_open,
+		 * which holds the entity until the whole message read. */
+		if (max_set) {
+			fprintf(stderr, "cachet decompress: --max-size is not available with --format smime\n");
+			return EXIT_USAGE;
+		}
+		input_t inp;
+		int st = EXIT_IO;
+		if (input_open(&inp, in, false) == 0)
+			st = smime_run("decompress", NULL, NULL, inp.src, out, 0, verbose, json, stderr);
+		input_close(&inp);
+		return st;
+	}
 
 	cachet_decompress_t *d = NULL;
 	cachet_diag_t *diag = NULL;

@@ -16,12 +16,14 @@ static void usage(FILE *f)
 		"Usage: cachet decrypt -i IN -o OUT [--cert CERT --key KEY [--pass KEYPASS]] ...\n"
 		"                      [--password PW | --password-file FILE] [--kek HEX [--kek-id ID]]\n"
 		"                      [--content-key HEX] [--legacy] [--debug-decrypt] [-v] [--json]\n"
-		"                      [--format der|pem|smime [--trust CA ...] [--certs FILE] [--at TIME]]\n"
-		"Decrypt the EnvelopedData, AuthEnvelopedData or EncryptedData in IN.  OUT appears\n"
-		"only when the content decrypted and authenticated; every decryption failure gives\n"
-		"the same message and exit status 1.  With --format smime, IN is an S/MIME\n"
-		"message: every layer is opened (signed ones verified against --trust) and OUT\n"
-		"gets the innermost MIME entity.\n");
+		"                      [--format der|pem|smime] [--trust CA ...] [--certs FILE] [--at TIME]\n"
+		"Decrypt the encrypted message in IN.  OUT appears only when the content decrypted\n"
+		"and authenticated; every decryption failure gives the same message and exit\n"
+		"status 1.  Without --format, IN is read as DER when it starts with a SEQUENCE, as\n"
+		"PEM when it starts with -----BEGIN, else as an S/MIME message.  An S/MIME message\n"
+		"has every layer opened (signed ones verified against --trust) and OUT gets the\n"
+		"innermost MIME entity; an EnvelopedData, AuthEnvelopedData or EncryptedData\n"
+		"(der, pem) gives its content.\n");
 }
 
 int cmd_decrypt(int argc, char **argv)
@@ -54,8 +56,10 @@ int cmd_decrypt(int argc, char **argv)
 	unsigned policy = 0;
 	bool verbose = false, json = false;
 	int c;
-	/* --format smime (S/MIME messages; cachet_smime_open) */
-	bool smime = false, at_set = false;
+	/* The input's form: given, else detected from its first octets.
+	 * S/MIME messages go through cachet_smime_open. */
+	form_t form = FORM_AUTO;
+	bool smime, at_set = false;
 	const char *strust[16], *scerts[16];
 	size_t nstrust = 0, nscerts = 0;
 	time_t at = 0;
@@ -84,13 +88,11 @@ int cmd_decrypt(int argc, char **argv)
 		case 'v': verbose = true; break;
 		case 'j': json = verbose = true; break;
 		case 'F':
-		{
-			bool pem; /* der and pem are both read, whichever is given */
-			if (!parse_format(optarg, &pem, &smime)) {
+			/* der and pem are both read, whichever is given */
+			if (!parse_form(optarg, &form)) {
 				fprintf(stderr, "cachet decrypt: --format is der, pem or smime\n");
 				return EXIT_USAGE;
 			}
-		}
 			break;
 		case 't':
 			if (nstrust == 16) goto bad;
@@ -113,10 +115,6 @@ int cmd_decrypt(int argc, char **argv)
 	}
 	if (optind != argc || in == NULL || out == NULL)
 		goto bad;
-	if (!smime && (nstrust || nscerts || at_set)) {
-		fprintf(stderr, "cachet decrypt: --trust, --certs and --at go with --format smime\n");
-		return EXIT_USAGE;
-	}
 	if (ncerts != nkeys) {
 		fprintf(stderr, "cachet decrypt: each --cert needs its --key\n");
 		return EXIT_USAGE;
@@ -136,11 +134,25 @@ int cmd_decrypt(int argc, char **argv)
 
 	cachet_decrypt_t *d = NULL;
 	cachet_diag_t *diag = NULL;
-	cachet_source_t *src = NULL;
 	cachet_datum_t a = {0}, b = {0};
+	input_t inp = {.fd = -1};
 	held_t ho = {0};
-	int ret = 0, fd = -1, status = EXIT_IO;
+	int ret = 0, status = EXIT_IO;
 
+	if (input_open(&inp, in, form == FORM_AUTO) < 0)
+		goto cleanup;
+	if (verbose && !json)
+		fprintf(stderr, "Input: %s (%s)\n", form_name(form == FORM_AUTO ? inp.form : form),
+			form == FORM_AUTO ? "detected" : "--format");
+	if (form == FORM_AUTO)
+		form = inp.form;
+	smime = form == FORM_SMIME;
+	if (!smime && (nstrust || nscerts || at_set)) {
+		fprintf(stderr, "cachet decrypt: --trust, --certs and --at go with an S/MIME message, "
+				"and IN is read as %s\n", form_name(form));
+		status = EXIT_USAGE;
+		goto cleanup;
+	}
 	if ((ret = cachet_diag_init(&diag)) < 0 || (ret = cachet_decrypt_init(&d)) < 0)
 		goto done;
 	if ((ret = cachet_decrypt_set_policy(d, policy)) < 0)
@@ -213,7 +225,7 @@ int cmd_decrypt(int argc, char **argv)
 			if (ret < 0)
 				goto smime_done;
 		}
-		status = smime_run("decrypt", v, d, in, out, CACHET_SMIME_NEED_ENCRYPTED, verbose, json,
+		status = smime_run("decrypt", v, d, inp.src, out, CACHET_SMIME_NEED_ENCRYPTED, verbose, json,
 				   stderr);
 	smime_done:
 		cachet_verify_deinit(v);
@@ -221,14 +233,10 @@ int cmd_decrypt(int argc, char **argv)
 			goto done;
 		goto cleanup;
 	}
-	if ((fd = in_open(in)) < 0)
-		goto done;
-	if ((ret = cachet_source_init_fd(&src, fd)) < 0)
-		goto done;
 	/* Nothing unauthenticated reaches OUT (held_t). */
 	if (held_open(&ho, out, "decrypt") < 0)
 		goto done;
-	ret = cachet_decrypt_run(d, src, ho.snk, diag);
+	ret = cachet_decrypt_run(d, inp.src, ho.snk, diag);
 	if (verbose) {
 		cachet_datum_t text = {0};
 		if (cachet_decrypt_summary(d, json ? CACHET_INSPECT_JSON : 0, &text) == 0) {
@@ -247,11 +255,9 @@ done:
 	}
 cleanup:
 	held_close(&ho);
-	if (fd > STDIN_FILENO)
-		close(fd);
+	input_close(&inp);
 	free(a.data);
 	free(b.data);
-	cachet_source_deinit(src);
 	cachet_decrypt_deinit(d);
 	cachet_diag_deinit(diag);
 	return status;

@@ -1,5 +1,6 @@
-/* cmd-encrypt.c -- cachet encrypt: EnvelopedData, AuthEnvelopedData or
- * EncryptedData for certificates, passwords and KEKs. */
+/* cmd-encrypt.c -- cachet encrypt: an encrypted S/MIME message (RFC 8551
+ * sections 3.3, 3.4), or EnvelopedData, AuthEnvelopedData or EncryptedData
+ * for certificates, passwords and KEKs. */
 #include "tool.h"
 
 #include <getopt.h>
@@ -17,14 +18,15 @@ static void usage(FILE *f)
 		"                      [--kek HEX --kek-id ID] [--content-key HEX]\n"
 		"                      [--cipher aes-128-gcm|aes-256-gcm|chacha20-poly1305|\n"
 		"                                aes-128-cbc|aes-192-cbc|aes-256-cbc]\n"
-		"                      [--originator-certs FILE] [--format der|pem|smime]\n"
+		"                      [--originator-certs FILE] [--format der|pem|smime] [--binary]\n"
 		"                      [--protect-headers]\n"
 		"Encrypt IN.  An AEAD cipher (default aes-128-gcm) makes AuthEnvelopedData,\n"
-		"a CBC cipher EnvelopedData; --content-key without recipients makes EncryptedData.\n"
-		"--format smime reads IN as a mail message or MIME entity and writes an\n"
-		"application/pkcs7-mime message (authEnveloped-data or enveloped-data);\n"
-		"--protect-headers copies the header fields inside, hp=\"cipher\", and sends\n"
-		"the Subject as \"[...]\" (RFC 9788).\n");
+		"a CBC cipher EnvelopedData; --content-key without recipients makes EncryptedData\n"
+		"(--format der or pem only).  By default (--format smime) IN is a mail message or\n"
+		"MIME entity and OUT an application/pkcs7-mime message (authEnveloped-data or\n"
+		"enveloped-data); --binary leaves 8-bit content unencoded.  --format der or pem\n"
+		"encrypts IN's octets into a CMS message.  --protect-headers copies the header\n"
+		"fields inside, hp=\"cipher\", and sends the Subject as \"[...]\" (RFC 9788).\n");
 }
 
 static const struct {
@@ -57,6 +59,7 @@ int cmd_encrypt(int argc, char **argv)
 		{"originator-certs", required_argument, NULL, 'G'},
 		{"format", required_argument, NULL, 'f'},
 		{"protect-headers", no_argument, NULL, 'H'},
+		{"binary", no_argument, NULL, 'B'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -66,7 +69,8 @@ int cmd_encrypt(int argc, char **argv)
 	unsigned rflags = 0;
 	unsigned long iterations = 0;
 	cachet_cipher_t cipher = CACHET_CIPHER_DEFAULT;
-	bool pem = false, cipher_set = false, smime = false;
+	form_t form = FORM_AUTO;
+	bool cipher_set = false, smime, binary = false;
 	unsigned hp = 0; /* --protect-headers */
 	int c;
 
@@ -113,21 +117,18 @@ int cmd_encrypt(int argc, char **argv)
 		}
 		case 'G': orig = optarg; break;
 		case 'f':
-			/* smime: RFC 8551 sections 3.3 and 3.4 */
-			if (!parse_format(optarg, &pem, &smime))
+			/* smime (the default): RFC 8551 sections 3.3 and 3.4 */
+			if (!parse_form(optarg, &form))
 				goto bad;
 			break;
 		case 'H': hp = CACHET_SMIME_PROTECT_HEADERS; break;
+		case 'B': binary = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: goto bad;
 		}
 	}
 	if (optind != argc || in == NULL || out == NULL)
 		goto bad;
-	if (hp && !smime) {
-		fprintf(stderr, "cachet encrypt: --protect-headers needs --format smime\n");
-		return EXIT_USAGE;
-	}
 	if (pw && pwfile) {
 		fprintf(stderr, "cachet encrypt: give --password or --password-file, not both\n");
 		return EXIT_USAGE;
@@ -142,6 +143,22 @@ int cmd_encrypt(int argc, char **argv)
 	}
 	if (!ckey && nto == 0 && !pw && !pwfile && !kek) {
 		fprintf(stderr, "cachet encrypt: give at least one recipient (--to, --password, --kek)\n");
+		return EXIT_USAGE;
+	}
+	smime = form == FORM_AUTO || form == FORM_SMIME;
+	if (ckey && form == FORM_AUTO) {
+		/* RFC 8551 section 3 has no smime-type for EncryptedData. */
+		fprintf(stderr, "cachet encrypt: --content-key makes EncryptedData, which has no S/MIME form; "
+				"give --format der or pem\n");
+		return EXIT_USAGE;
+	}
+	if (binary && !smime) {
+		fprintf(stderr, "cachet encrypt: --binary goes with S/MIME output, not --format %s\n",
+			form == FORM_PEM ? "pem" : "der");
+		return EXIT_USAGE;
+	}
+	if (hp && !smime) {
+		fprintf(stderr, "cachet encrypt: --protect-headers needs --format smime\n");
 		return EXIT_USAGE;
 	}
 
@@ -221,9 +238,9 @@ int cmd_encrypt(int argc, char **argv)
 	if ((ret = cachet_sink_init_fd(&snk, of.fd)) < 0)
 		goto done;
 	if (smime)
-		ret = cachet_smime_encrypt(e, src, snk, hp, diag);
+		ret = cachet_smime_encrypt(e, src, snk, (binary ? CACHET_SMIME_BINARY : 0) | hp, diag);
 	else
-		ret = cachet_encrypt_run(e, src, snk, pem ? CACHET_ENCRYPT_PEM : 0, diag);
+		ret = cachet_encrypt_run(e, src, snk, form == FORM_PEM ? CACHET_ENCRYPT_PEM : 0, diag);
 	if (ret < 0)
 		goto done;
 	if ((ret = cachet_sink_flush(snk)) < 0)

@@ -1,4 +1,5 @@
-/* cmd-sign.c -- cachet sign: make a SignedData (RFC 5652 section 5). */
+/* cmd-sign.c -- cachet sign: a signed S/MIME message (RFC 8551 section 3)
+ * or a CMS SignedData (RFC 5652 section 5). */
 #include "tool.h"
 
 #include <getopt.h>
@@ -16,13 +17,15 @@ static void usage(FILE *f)
 		"                   [--skid] [--chain FILE] [--no-certs] [--pass PW]\n"
 		"                   [--format der|pem|smime] [--binary] [--signing-time TIME]\n"
 		"                   [--protect-headers[=clear|cipher]] [--secure-headers]\n"
-		"Sign IN as one or more signers and write a CMS SignedData to OUT ('-': stdout).\n"
-		"--format smime reads IN as a mail message or MIME entity and writes an S/MIME\n"
-		"message: multipart/signed (the default there) or, with --opaque,\n"
-		"application/pkcs7-mime; --binary leaves 8-bit content unencoded;\n"
-		"--protect-headers copies the header fields into the signed part (RFC 9788),\n"
-		"=cipher when the signed message is to be encrypted next; --secure-headers\n"
-		"signs the header fields in a SecureHeaderFields attribute (RFC 7508).\n");
+		"Sign IN as one or more signers and write the signed message to OUT ('-': stdout).\n"
+		"By default (--format smime) IN is a mail message or MIME entity and OUT an S/MIME\n"
+		"message: multipart/signed (--detached, the default) or application/pkcs7-mime\n"
+		"signed-data (--opaque); --binary leaves 8-bit content unencoded.  --format der\n"
+		"or pem writes a CMS SignedData of IN's octets: encapsulated (--opaque, the\n"
+		"default there) or detached (--detached).  --protect-headers copies the header\n"
+		"fields into the signed part (RFC 9788), =cipher when the signed message is to\n"
+		"be encrypted next; --secure-headers signs them in a SecureHeaderFields\n"
+		"attribute (RFC 7508).\n");
 }
 
 int cmd_sign(int argc, char **argv)
@@ -55,9 +58,12 @@ int cmd_sign(int argc, char **argv)
 	cachet_digest_t digest = CACHET_DIGEST_DEFAULT;
 	time_t t = 0;
 	bool t_set = false;
-	/* --format smime (RFC 8551 section 3): detached unless --opaque. */
-	bool smime = false, mode_set = false, binary = false;
-	unsigned hp = 0; /* --protect-headers: CACHET_SMIME_PROTECT_HEADERS, HP_CIPHER */
+	/* S/MIME (RFC 8551 section 3) unless --format der or pem:
+	 * multipart/signed unless --opaque.  CMS: encapsulated unless
+	 * --detached. */
+	form_t form = FORM_AUTO;
+	bool smime, is_opaque = false, binary = false;
+	unsigned hp = 0; /* --protect-headers, --secure-headers: CACHET_SMIME_* */
 	int c;
 
 	optind = 1;
@@ -73,8 +79,8 @@ int cmd_sign(int argc, char **argv)
 			if (nkeys == MAX_SIGNERS) goto bad;
 			keys[nkeys++] = optarg;
 			break;
-		case 'd': flags |= CACHET_SIGN_DETACHED; mode_set = true; break;
-		case 'O': flags &= ~CACHET_SIGN_DETACHED; mode_set = true; break;
+		case 'd': flags |= CACHET_SIGN_DETACHED; is_opaque = false; break;
+		case 'O': flags &= ~CACHET_SIGN_DETACHED; is_opaque = true; break;
 		case 'B': binary = true; break;
 		case 'A': hp |= CACHET_SMIME_SECURE_HEADERS; break;
 		case 'H':
@@ -107,15 +113,11 @@ int cmd_sign(int argc, char **argv)
 		case 'n': flags |= CACHET_SIGN_NO_CERTS; break;
 		case 'p': pass = optarg; break;
 		case 'f':
-		{
-			bool pem;
-			if (!parse_format(optarg, &pem, &smime)) {
+			if (!parse_form(optarg, &form)) {
 				fprintf(stderr, "cachet sign: unknown format '%s' (der, pem, smime)\n", optarg);
 				return EXIT_USAGE;
 			}
-			flags = pem ? flags | CACHET_SIGN_PEM : flags & ~CACHET_SIGN_PEM;
 			break;
-		}
 		case 't':
 			if (!parse_time(optarg, &t)) {
 				fprintf(stderr, "cachet sign: cannot read time '%s'\n", optarg);
@@ -132,12 +134,12 @@ int cmd_sign(int argc, char **argv)
 			fprintf(stderr, "cachet sign: give one --key for each --signer\n");
 		goto bad;
 	}
-	if (smime && (flags & CACHET_SIGN_NO_CERTS)) {
-		fprintf(stderr, "cachet sign: --no-certs is not available with --format smime\n");
-		return EXIT_USAGE;
-	}
+	smime = form == FORM_AUTO || form == FORM_SMIME;
+	if (form == FORM_PEM)
+		flags |= CACHET_SIGN_PEM;
 	if (binary && !smime) {
-		fprintf(stderr, "cachet sign: --binary needs --format smime\n");
+		fprintf(stderr, "cachet sign: --binary goes with S/MIME output, not --format %s\n",
+			form == FORM_PEM ? "pem" : "der");
 		return EXIT_USAGE;
 	}
 	if (hp && !smime) {
@@ -188,8 +190,8 @@ int cmd_sign(int argc, char **argv)
 		goto done;
 	if (smime)
 		ret = cachet_smime_sign(s, src, snk,
-					(mode_set && !(flags & CACHET_SIGN_DETACHED) ? CACHET_SMIME_OPAQUE : 0) |
-						(binary ? CACHET_SMIME_BINARY : 0) | hp,
+					(is_opaque ? CACHET_SMIME_OPAQUE : 0) | (binary ? CACHET_SMIME_BINARY : 0) |
+						(flags & CACHET_SIGN_NO_CERTS ? CACHET_SMIME_NO_CERTS : 0) | hp,
 					diag);
 	else
 		ret = cachet_sign_run(s, src, snk, flags, diag);

@@ -11,11 +11,13 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: cachet verify -i IN [--content FILE] [-o CONTENT_OUT] --trust CA [--trust CA ...]\n"
 		"                     [--certs FILE] [--at TIME] [--legacy] [--json]\n"
-		"                     [--format der|pem|smime [--cert CERT --key KEY [--pass PW]] ...]\n"
-		"Verify the SignedData in IN and print a report naming every check and its rule.\n"
-		"CONTENT_OUT receives the signed content only when every signer verified.\n"
-		"With --format smime, IN is an S/MIME message: every layer is opened (encrypted\n"
-		"ones with --cert/--key) and CONTENT_OUT gets the innermost MIME entity.\n");
+		"                     [--format der|pem|smime] [--cert CERT --key KEY [--pass PW]] ...\n"
+		"Verify the signed message in IN and print a report naming every check and its rule.\n"
+		"Without --format, IN is read as DER when it starts with a SEQUENCE, as PEM when\n"
+		"it starts with -----BEGIN, else as an S/MIME message.  An S/MIME message has\n"
+		"every layer opened (encrypted ones with --cert/--key) and CONTENT_OUT gets the\n"
+		"innermost MIME entity; from a SignedData (der, pem) it gets the signed content.\n"
+		"CONTENT_OUT is written only when every signer verified.\n");
 }
 
 static int add_files(cachet_verify_t *v, const char **files, size_t n, bool trust,
@@ -57,8 +59,10 @@ int cmd_verify(int argc, char **argv)
 	unsigned policy = 0;
 	time_t at = 0;
 	int c;
-	/* --format smime (S/MIME messages; cachet_smime_open) */
-	bool smime = false;
+	/* The input's form: given, else detected from its first octets.
+	 * S/MIME messages go through cachet_smime_open. */
+	form_t form = FORM_AUTO;
+	bool smime;
 	const char *scert[16], *skey[16], *spass = NULL;
 	size_t nscert = 0, nskey = 0;
 
@@ -86,13 +90,11 @@ int cmd_verify(int argc, char **argv)
 		case 'L': policy |= CACHET_POLICY_LEGACY; break;
 		case 'j': json = true; break;
 		case 'F':
-		{
-			bool pem; /* der and pem are both read, whichever is given */
-			if (!parse_format(optarg, &pem, &smime)) {
+			/* der and pem are both read, whichever is given */
+			if (!parse_form(optarg, &form)) {
 				fprintf(stderr, "cachet verify: --format is der, pem or smime\n");
 				return EXIT_USAGE;
 			}
-		}
 			break;
 		case 'E':
 			if (nscert == 16) goto bad;
@@ -109,14 +111,6 @@ int cmd_verify(int argc, char **argv)
 	}
 	if (optind != argc)
 		goto bad;
-	if (!smime && (nscert || nskey || spass)) {
-		fprintf(stderr, "cachet verify: --cert, --key and --pass go with --format smime\n");
-		return EXIT_USAGE;
-	}
-	if (smime && content) {
-		fprintf(stderr, "cachet verify: an S/MIME message carries its content; no --content\n");
-		return EXIT_USAGE;
-	}
 	if (nscert != nskey) {
 		fprintf(stderr, "cachet verify: each --cert needs its --key\n");
 		return EXIT_USAGE;
@@ -128,12 +122,28 @@ int cmd_verify(int argc, char **argv)
 
 	cachet_verify_t *v = NULL;
 	cachet_diag_t *diag = NULL;
-	cachet_source_t *src = NULL, *det = NULL;
+	cachet_source_t *det = NULL;
 	cachet_report_t *rep = NULL;
+	input_t inp = {.fd = -1};
 	held_t ho = {0};
-	int ret = 0, fd = -1, cfd = -1, status = EXIT_IO;
+	int ret = 0, cfd = -1, status = EXIT_IO;
 	bool to_stdout = held_is_stdout(out);
 
+	if (input_open(&inp, in, form == FORM_AUTO) < 0)
+		goto cleanup;
+	smime = (form == FORM_AUTO ? inp.form : form) == FORM_SMIME;
+	if (!smime && (nscert || nskey || spass)) {
+		fprintf(stderr, "cachet verify: --cert, --key and --pass go with an S/MIME message, "
+				"and IN is read as %s\n", form_name(form == FORM_AUTO ? inp.form : form));
+		status = EXIT_USAGE;
+		goto cleanup;
+	}
+	if (smime && content) {
+		fprintf(stderr, "cachet verify: an S/MIME message carries its content; no --content%s\n",
+			form == FORM_AUTO ? " (IN was read as S/MIME; --format der to force CMS)" : "");
+		status = EXIT_USAGE;
+		goto cleanup;
+	}
 	if ((ret = cachet_diag_init(&diag)) < 0 || (ret = cachet_verify_init(&v)) < 0)
 		goto done;
 	if ((ret = add_files(v, trust, ntrust, true, diag)) < 0 ||
@@ -166,7 +176,7 @@ int cmd_verify(int argc, char **argv)
 					goto smime_done;
 			}
 		}
-		status = smime_run("verify", v, d, in, out, CACHET_SMIME_NEED_SIGNED, true, json,
+		status = smime_run("verify", v, d, inp.src, out, CACHET_SMIME_NEED_SIGNED, true, json,
 				   to_stdout ? stderr : stdout);
 	smime_done:
 		cachet_decrypt_deinit(d);
@@ -174,10 +184,6 @@ int cmd_verify(int argc, char **argv)
 			goto done;
 		goto cleanup;
 	}
-	if ((fd = in_open(in)) < 0)
-		goto done;
-	if ((ret = cachet_source_init_fd(&src, fd)) < 0)
-		goto done;
 	if (content) {
 		if ((cfd = in_open(content)) < 0)
 			goto done;
@@ -187,7 +193,7 @@ int cmd_verify(int argc, char **argv)
 	/* The content waits until every signer verified (held_t). */
 	if (out && held_open(&ho, out, "verify") < 0)
 		goto done;
-	ret = cachet_verify_run(v, src, det, ho.snk, &rep, diag);
+	ret = cachet_verify_run(v, inp.src, det, ho.snk, &rep, diag);
 	if (rep) {
 		cachet_datum_t text = {0};
 		if ((json ? cachet_report_json(rep, &text) : cachet_report_text(rep, &text)) == 0) {
@@ -210,12 +216,10 @@ done:
 	}
 cleanup:
 	held_close(&ho);
-	if (fd > STDIN_FILENO)
-		close(fd);
+	input_close(&inp);
 	if (cfd > STDIN_FILENO)
 		close(cfd);
 	cachet_report_deinit(rep);
-	cachet_source_deinit(src);
 	cachet_source_deinit(det);
 	cachet_verify_deinit(v);
 	cachet_diag_deinit(diag);

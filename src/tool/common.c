@@ -350,23 +350,129 @@ bool parse_format(const char *s, bool *pem, bool *smime)
 	return true;
 }
 
-/* ---- S/MIME messages (--format smime): cachet verify and cachet decrypt ---- */
+bool parse_form(const char *s, form_t *form)
+{
+	if (strcmp(s, "der") == 0)
+		*form = FORM_DER;
+	else if (strcmp(s, "pem") == 0)
+		*form = FORM_PEM;
+	else if (strcmp(s, "smime") == 0)
+		*form = FORM_SMIME;
+	else
+		return false;
+	return true;
+}
 
-int smime_run(const char *cmd, cachet_verify_t *v, cachet_decrypt_t *d, const char *in,
+const char *form_name(form_t form)
+{
+	switch (form) {
+	case FORM_DER: return "DER";
+	case FORM_PEM: return "PEM";
+	case FORM_SMIME: return "S/MIME";
+	default: return "unknown";
+	}
+}
+
+/* ---- inputs whose first octets decide how to read them ---- */
+
+/* The source callback of a pipe: the peeked octets first, then the rest
+ * of the descriptor. */
+static long replay_read(void *opaque, uint8_t *buf, size_t len)
+{
+	input_t *in = opaque;
+	if (in->head_pos < in->head_len) {
+		size_t n = in->head_len - in->head_pos;
+		if (n > len)
+			n = len;
+		memcpy(buf, in->head + in->head_pos, n);
+		in->head_pos += n;
+		return (long)n;
+	}
+	for (;;) {
+		ssize_t n = read(in->fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		return (long)n;
+	}
+}
+
+/* DER (and BER) ContentInfo starts with a SEQUENCE tag (RFC 5652 section
+ * 3); PEM with its encapsulation boundary (RFC 7468 section 2), which may
+ * follow white space; everything else is taken for a mail message.  An
+ * empty input is read as DER, to be reported as a truncated message. */
+static form_t detect_form(const uint8_t *p, size_t n)
+{
+	static const char begin[] = "-----BEGIN";
+	size_t i = 0;
+	if (n == 0 || p[0] == 0x30)
+		return FORM_DER;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	if (n - i >= sizeof(begin) - 1 && memcmp(p + i, begin, sizeof(begin) - 1) == 0)
+		return FORM_PEM;
+	return FORM_SMIME;
+}
+
+int input_open(input_t *in, const char *path, bool detect)
+{
+	const char *name = path == NULL || strcmp(path, "-") == 0 ? "standard input" : path;
+	bool is_replay = false;
+
+	memset(in, 0, sizeof(*in));
+	if ((in->fd = in_open(path)) < 0)
+		return -1;
+	if (detect) {
+		off_t at = lseek(in->fd, 0, SEEK_CUR);
+		for (;;) {
+			ssize_t n = at >= 0 ? pread(in->fd, in->head + in->head_len,
+						    sizeof(in->head) - in->head_len, at + (off_t)in->head_len)
+					    : read(in->fd, in->head + in->head_len, sizeof(in->head) - in->head_len);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				fprintf(stderr, "cachet: reading %s failed: %s\n", name, strerror(errno));
+				return -1;
+			}
+			if (n == 0)
+				break;
+			in->head_len += (size_t)n;
+			if (in->head_len == sizeof(in->head))
+				break;
+		}
+		in->form = detect_form(in->head, in->head_len);
+		/* A seekable file was only peeked at; a pipe's octets are
+		 * gone from it and come back through the replaying source. */
+		is_replay = at < 0;
+	}
+	if ((is_replay ? cachet_source_init_cb(&in->src, replay_read, in)
+		       : cachet_source_init_fd(&in->src, in->fd)) < 0) {
+		fprintf(stderr, "cachet: out of memory\n");
+		return -1;
+	}
+	return 0;
+}
+
+void input_close(input_t *in)
+{
+	cachet_source_deinit(in->src);
+	in->src = NULL;
+	if (in->fd > STDIN_FILENO)
+		close(in->fd);
+	in->fd = -1;
+}
+
+/* ---- S/MIME messages: cachet verify, decrypt and decompress ---- */
+
+int smime_run(const char *cmd, cachet_verify_t *v, cachet_decrypt_t *d, cachet_source_t *src,
 	      const char *out, unsigned flags, bool show, bool json, FILE *report_to)
 {
 	cachet_smime_t *sm = NULL;
 	cachet_diag_t *diag = NULL;
-	cachet_source_t *src = NULL;
 	held_t ho = {0};
-	int ret = 0, fd = -1, status = EXIT_IO;
+	int ret = 0, status = EXIT_IO;
 
 	if ((ret = cachet_diag_init(&diag)) < 0 || (ret = cachet_smime_init(&sm)) < 0 ||
 	    (ret = cachet_smime_set_verify(sm, v)) < 0 || (ret = cachet_smime_set_decrypt(sm, d)) < 0)
-		goto done;
-	if ((fd = in_open(in)) < 0)
-		goto cleanup;
-	if ((ret = cachet_source_init_fd(&src, fd)) < 0)
 		goto done;
 	/* The innermost entity waits until every layer checked out. */
 	if (out && held_open(&ho, out, cmd) < 0)
@@ -391,9 +497,6 @@ done:
 	}
 cleanup:
 	held_close(&ho);
-	if (fd > STDIN_FILENO)
-		close(fd);
-	cachet_source_deinit(src);
 	cachet_smime_deinit(sm);
 	cachet_diag_deinit(diag);
 	return status;

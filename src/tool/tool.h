@@ -66,6 +66,37 @@ int read_secret_file(const char *path, cachet_datum_t *out);
 /* --format der|pem, and smime when SMIME is not NULL: sets *PEM (and
  * *SMIME); false for any other word. */
 bool parse_format(const char *s, bool *pem, bool *smime);
+
+/* The form of a message: --format der, pem or smime, or not given. */
+typedef enum {
+	FORM_AUTO = 0, /* no --format: the default (or detected) form */
+	FORM_DER,
+	FORM_PEM,
+	FORM_SMIME,
+} form_t;
+
+/* --format der|pem|smime to *FORM; false for any other word. */
+bool parse_form(const char *s, form_t *form);
+/* "DER", "PEM" or "S/MIME" for messages. */
+const char *form_name(form_t form);
+
+/* An input ("-" = stdin) as a library source, its first octets looked at
+ * without losing them: a seekable file is peeked with pread(), a pipe's
+ * first octets are read and replayed by the source. */
+typedef struct {
+	int fd;
+	cachet_source_t *src;
+	form_t form; /* what the first octets look like (input_open with detect) */
+	uint8_t head[64];
+	size_t head_len, head_pos;
+} input_t;
+
+/* Open PATH as IN->src.  With DETECT, set IN->form from the first octets:
+ * DER for a SEQUENCE tag (0x30), PEM for "-----BEGIN" (after white
+ * space), S/MIME for anything else * (empty input: DER).  0, or -1 with a message printed (EXIT_IO). */
+int input_open(input_t *in, const char *path, bool detect);
+/* Free the source and close the file; IN may be zeroed. */
+void input_close(input_t *in);
 /* Exit status for a library code. */
 int exit_for(int code);
 /* Print "cachet CMD: ..." and the diagnostic chain to stderr. */
@@ -73,12 +104,12 @@ void report_error(const char *cmd, int code, const cachet_diag_t *diag);
 /* Parse "YYYY-MM-DD[THH:MM:SS[Z]]" or "@EPOCH". */
 bool parse_time(const char *s, time_t *t);
 
-/* --format smime for verify and decrypt: open the S/MIME message IN with
- * cachet_smime_open (V, D borrowed, either may be NULL), hold the innermost
+/* S/MIME input for verify, decrypt and decompress: open the message read
+ * from SRC with cachet_smime_open (V, D borrowed, either may be NULL), hold the innermost
  * entity for OUT (may be NULL) until every layer checked out, print the
  * layer report to REPORT_TO when SHOW (JSON with JSON), and return the
  * exit status. */
-int smime_run(const char *cmd, cachet_verify_t *v, cachet_decrypt_t *d, const char *in,
+int smime_run(const char *cmd, cachet_verify_t *v, cachet_decrypt_t *d, cachet_source_t *src,
 	      const char *out, unsigned flags, bool show, bool json, FILE *report_to);
 
 int cmd_sign(int argc, char **argv);

@@ -626,15 +626,18 @@ CACHET_API CACHET_MUST_CHECK int cachet_certs_write(const cachet_certs_t *certs,
  * CACHET_SMIME_HP_CIPHER obscures, "duplicated" otherwise.  A message
  * without any of them is CACHET_E_INVALID_ARG. */
 #define CACHET_SMIME_SECURE_HEADERS (1u << 4)
+#define CACHET_SMIME_NO_CERTS (1u << 5) /* sign: leave the certificates out of the SignedData (optional, RFC 5652 section 5.1) */
 
 /* Sign MSG with the signers of S: multipart/signed; protocol=
  * "application/pkcs7-signature"; micalg= the signers' digests
  * (section 3.5.3.2), the first part the inner entity exactly as signed,
  * the second the detached SignedData (smime.p7s, base64).  With
  * CACHET_SMIME_OPAQUE: application/pkcs7-mime; smime-type=signed-data
- * (smime.p7m, base64).  Flags: CACHET_SMIME_OPAQUE, CACHET_SMIME_BINARY,
- * CACHET_SMIME_PROTECT_HEADERS, CACHET_SMIME_HP_CIPHER,
- * CACHET_SMIME_SECURE_HEADERS.  Since: 0.1 */
+ * (smime.p7m, base64).  With CACHET_SMIME_NO_CERTS the SignedData
+ * carries no certificates (as CACHET_SIGN_NO_CERTS): the recipient must
+ * already hold the signer's.  Flags: CACHET_SMIME_OPAQUE,
+ * CACHET_SMIME_BINARY, CACHET_SMIME_NO_CERTS, CACHET_SMIME_PROTECT_HEADERS,
+ * CACHET_SMIME_HP_CIPHER, CACHET_SMIME_SECURE_HEADERS.  Since: 0.1 */
 CACHET_API CACHET_MUST_CHECK int cachet_smime_sign(cachet_sign_t *s, cachet_source_t *msg,
 						   cachet_sink_t *out, unsigned flags,
 						   cachet_diag_t *diag);
