@@ -246,6 +246,69 @@ int main(void)
 		   "a SEQUENCE that is no ContentInfo is malformed, with no report (%s)", cachet_strerror_name(ret));
 	}
 
+	/* Certificate validation settings (cachet_verify_add_crl and
+	 * friends): argument checks, and every prefix of a real CRL and OCSP
+	 * response is read without a crash (ASan) and refused unless whole. */
+	{
+		cachet_verify_t *v = NULL;
+		static const uint8_t junk[] = "not a CRL at all";
+		cachet_datum_t bad = {(uint8_t *)junk, sizeof(junk) - 1};
+		cachet_datum_t pem_nocrl = {(uint8_t *)"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", 0};
+		pem_nocrl.size = strlen((char *)pem_nocrl.data);
+		int ret = cachet_verify_init(&v);
+		ok(ret == 0 && cachet_verify_add_crl(NULL, &bad, NULL) == CACHET_E_INVALID_ARG &&
+			   cachet_verify_add_crl(v, NULL, NULL) == CACHET_E_INVALID_ARG &&
+			   cachet_verify_add_ocsp_response(v, NULL, NULL) == CACHET_E_INVALID_ARG &&
+			   cachet_verify_add_ocsp_response(NULL, &bad, NULL) == CACHET_E_INVALID_ARG &&
+			   cachet_verify_add_system_trust(NULL) == CACHET_E_INVALID_ARG &&
+			   cachet_verify_set_email(NULL, "a@b") == CACHET_E_INVALID_ARG,
+		   "the validation setters refuse NULL handles and data");
+		ok(cachet_verify_add_crl(v, &bad, NULL) == CACHET_E_MALFORMED &&
+			   cachet_verify_add_ocsp_response(v, &bad, NULL) == CACHET_E_MALFORMED,
+		   "bytes that are neither CRL nor OCSP response are CACHET_E_MALFORMED");
+		ok(cachet_verify_add_crl(v, &pem_nocrl, NULL) == CACHET_E_MALFORMED,
+		   "PEM without an X509 CRL block is CACHET_E_MALFORMED");
+		ok(cachet_verify_set_email(v, "alice@example.org") == 0 && cachet_verify_set_email(v, NULL) == 0 &&
+			   cachet_verify_add_system_trust(v) == 0,
+		   "an address can be set and cleared; system trust can be asked for");
+		const char *top = getenv("top_srcdir");
+		char path[4096];
+		static const char *const files[] = {"ca.crl.pem", "valid.ocsp.der"};
+		for (size_t f = 0; f < 2; f++) {
+			snprintf(path, sizeof(path), "%s/vectors/identities/%s", top ? top : ".", files[f]);
+			cachet_datum_t d = {NULL, 0};
+			FILE *fp = fopen(path, "rb");
+			uint8_t *buf = malloc(1 << 16);
+			if (fp && buf)
+				d.size = fread(buf, 1, 1 << 16, fp);
+			d.data = buf;
+			if (fp)
+				fclose(fp);
+			/* PEM is cut as DER underneath: decode the CRL's armour first. */
+			cachet_datum_t whole = d;
+			bool is_whole_ok = d.size > 0 &&
+					   (f == 0 ? cachet_verify_add_crl(v, &whole, NULL)
+						   : cachet_verify_add_ocsp_response(v, &whole, NULL)) == 0;
+			size_t refused = 0, tried = 0;
+			/* The PEM's final line end is optional. */
+			for (size_t n = 1; n + (f == 0) < d.size; n++) {
+				cachet_datum_t part = {buf, n};
+				cachet_diag_t *dg = NULL;
+				if (cachet_diag_init(&dg) < 0)
+					break;
+				int r = f == 0 ? cachet_verify_add_crl(v, &part, dg)
+					       : cachet_verify_add_ocsp_response(v, &part, dg);
+				cachet_diag_deinit(dg);
+				tried++;
+				refused += r < 0;
+			}
+			ok(is_whole_ok && tried > 0 && refused == tried,
+			   "%s is accepted whole and every one of its %zu prefixes is refused", files[f], tried);
+			free(buf);
+		}
+		cachet_verify_deinit(v);
+	}
+
 	/* NULL-safety of every deinit. */
 	cachet_sign_deinit(NULL);
 	cachet_verify_deinit(NULL);

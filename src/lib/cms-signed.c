@@ -14,6 +14,7 @@
 #include "ber.h"
 #include "crypto.h"
 #include "pki.h"
+#include "pki-validate.h"
 #include "report.h"
 #include "sechdr.h"
 #include "tasn1.h"
@@ -762,6 +763,7 @@ struct cachet_verify_st {
 	time_t t;
 	bool t_set;
 	unsigned policy;
+	_cachet_valset_t val; /* CRLs, OCSP responses, system trust, address */
 };
 
 int cachet_verify_init(cachet_verify_t **v)
@@ -778,6 +780,7 @@ void cachet_verify_deinit(cachet_verify_t *v)
 		return;
 	_cachet_certset_free(&v->trust);
 	_cachet_certset_free(&v->extra);
+	_cachet_valset_free(&v->val);
 	free(v);
 }
 
@@ -795,6 +798,36 @@ int cachet_verify_add_certs(cachet_verify_t *v, const cachet_datum_t *certs,
 	if (v == NULL || certs == NULL)
 		return CACHET_E_INVALID_ARG;
 	return _cachet_certset_add(&v->extra, certs->data, certs->size, "certificates", diag);
+}
+
+int cachet_verify_add_crl(cachet_verify_t *v, const cachet_datum_t *crl, cachet_diag_t *diag)
+{
+	if (v == NULL || crl == NULL || crl->data == NULL)
+		return CACHET_E_INVALID_ARG;
+	return _cachet_valset_add_crl(&v->val, crl->data, crl->size, diag);
+}
+
+int cachet_verify_add_ocsp_response(cachet_verify_t *v, const cachet_datum_t *resp,
+				    cachet_diag_t *diag)
+{
+	if (v == NULL || resp == NULL || resp->data == NULL)
+		return CACHET_E_INVALID_ARG;
+	return _cachet_valset_add_ocsp(&v->val, resp->data, resp->size, diag);
+}
+
+int cachet_verify_add_system_trust(cachet_verify_t *v)
+{
+	if (v == NULL)
+		return CACHET_E_INVALID_ARG;
+	v->val.is_system_trust = true;
+	return 0;
+}
+
+int cachet_verify_set_email(cachet_verify_t *v, const char *addr)
+{
+	if (v == NULL)
+		return CACHET_E_INVALID_ARG;
+	return _cachet_valset_set_email(&v->val, addr);
 }
 
 int cachet_verify_set_time(cachet_verify_t *v, time_t t)
@@ -1695,29 +1728,24 @@ static int verify_signer(vstate_t *st, const cbuf_t *der, size_t idx)
 						       : cachet_strerror(ret));
 	ret = 0;
 
-	/* The certificate path (RFC 5280 section 6; RFC 8550's full policy is
-	 * applied by the certificate layer). */
+	/* The certificate: path, RFC 5280 and RFC 8550 rules, revocation,
+	 * each its own check (pki-validate.c). */
 	if (st->v->policy & CACHET_POLICY_NO_CHAIN) {
 		CK("certificate-path", CACHET_CHECK_SKIP, 0, "RFC 5280 section 6", "path checks disabled by policy");
 	} else {
-		cachet_certset_t pool = st->certs;
-		size_t plen = 0;
-		char detail[600];
-		/* Look in the message's certificates and then the given ones. */
+		/* Build with the message's certificates, then the given ones. */
 		cachet_certset_t both = {0};
-		for (size_t i = 0; i < pool.n; i++)
-			_cachet_certset_add_der(&both, pool.der[i].data, pool.der[i].size, NULL, NULL);
+		for (size_t i = 0; i < st->certs.n; i++)
+			_cachet_certset_add_der(&both, st->certs.der[i].data, st->certs.der[i].size, NULL, NULL);
 		for (size_t i = 0; i < st->v->extra.n; i++)
 			_cachet_certset_add_der(&both, st->v->extra.der[i].data, st->v->extra.der[i].size, NULL,
 						NULL);
-		int r = _cachet_path_validate(crt, &both, &st->v->trust, st->v->t_set ? st->v->t : time(NULL),
-					      (st->v->policy & CACHET_POLICY_ALLOW_SHA1) != 0, detail,
-					      sizeof(detail), &plen);
+		_cachet_vparams_t vp = {&st->v->trust, &both, &st->v->val,
+					st->v->t_set ? st->v->t : time(NULL), st->v->policy};
+		ret = _cachet_validate_signer(crt, &vp, rep, si->rs);
 		_cachet_certset_free(&both);
-		if (r == 0)
-			CK("certificate-path", CACHET_CHECK_PASS, 0, "RFC 5280 section 6", "%s", detail);
-		else
-			CK("certificate-path", CACHET_CHECK_FAIL, r, "RFC 5280 section 6", "%s", detail);
+		if (ret < 0)
+			goto cleanup;
 	}
 cleanup:
 	if (ret < 0 && ret != CACHET_E_NOMEM) {

@@ -53,6 +53,14 @@ static const err_entry_t errors[] = {
 	E(CACHET_E_CRYPTO, "A cryptographic operation failed.", INTERNAL),
 	E(CACHET_E_TASN1, "The ASN.1 layer failed.", INTERNAL),
 	E(CACHET_E_GNUTLS, "The certificate layer failed.", INTERNAL),
+	E(CACHET_E_CERT_REVOKED, "A certificate in the path has been revoked.", VERIFY_FAILED),
+	E(CACHET_E_CERT_REVOCATION_UNKNOWN, "The revocation status of a certificate in the path is not known.", VERIFY_FAILED),
+	E(CACHET_E_CERT_KEY_USAGE, "The certificate's keyUsage does not permit this use.", VERIFY_FAILED),
+	E(CACHET_E_CERT_EXT_KEY_USAGE, "The certificate's extendedKeyUsage does not include emailProtection.", VERIFY_FAILED),
+	E(CACHET_E_CERT_BASIC_CONSTRAINTS, "A certificate that issued another is not a CA, or its path length constraint is exceeded.", VERIFY_FAILED),
+	E(CACHET_E_CERT_CRITICAL_EXTENSION, "A certificate has a critical extension that is not understood.", VERIFY_FAILED),
+	E(CACHET_E_CERT_EMAIL_MISMATCH, "The signer's certificate does not hold the expected e-mail address.", VERIFY_FAILED),
+	E(CACHET_E_WEAK_KEY, "A certificate's key is smaller than the policy in force allows.", POLICY),
 };
 #undef E
 

@@ -197,7 +197,7 @@ void _cachet_crt_describe(gnutls_x509_crt_t crt, char *buf, size_t n)
 
 /* The SubjectPublicKeyInfo inside a certificate's DER (RFC 5280 section
  * 4.1.2.7), walked to in the DER of tbsCertificate. */
-static int crt_spki(const cbuf_t *der, const uint8_t **spki, size_t *n)
+int _cachet_crt_spki(const cbuf_t *der, const uint8_t **spki, size_t *n)
 {
 	const uint8_t *v, *p;
 	size_t vl, tot, left;
@@ -279,7 +279,7 @@ int _cachet_pubkey_from_pool(cachet_pubkey_t **out, gnutls_x509_crt_t crt,
 	while (k != NULL && len > 1) {
 		cachet_pubkey_t *child = NULL;
 		len--;
-		int r = crt_spki(ders[len - 1], &spki, &spki_len);
+		int r = _cachet_crt_spki(ders[len - 1], &spki, &spki_len);
 		if (r == 0)
 			r = _cachet_pubkey_dsa_inherit(&child, spki, spki_len, k, len == 1 ? diag : NULL);
 		_cachet_pubkey_free(k);
@@ -291,121 +291,6 @@ int _cachet_pubkey_from_pool(cachet_pubkey_t **out, gnutls_x509_crt_t crt,
 		return _cachet_pubkey_from_crt(out, crt, diag);
 	}
 	*out = k;
-	return 0;
-}
-
-static bool is_self_issued(gnutls_x509_crt_t c)
-{
-	return gnutls_x509_crt_check_issuer(c, c) != 0;
-}
-
-static int check_times(gnutls_x509_crt_t c, time_t at, char *detail, size_t n)
-{
-	time_t nb = gnutls_x509_crt_get_activation_time(c);
-	time_t na = gnutls_x509_crt_get_expiration_time(c);
-	char who[300], t1[32], t2[32];
-	if (nb != (time_t)-1 && at < nb) {
-		_cachet_crt_describe(c, who, sizeof(who));
-		_cachet_time_str(nb, t1, sizeof(t1));
-		snprintf(detail, n, "%s is not valid before %s (RFC 5280 section 4.1.2.5)", who, t1);
-		return CACHET_E_CERT_NOT_YET_VALID;
-	}
-	if (na != (time_t)-1 && at > na) {
-		_cachet_crt_describe(c, who, sizeof(who));
-		_cachet_time_str(na, t2, sizeof(t2));
-		snprintf(detail, n, "%s expired at %s (RFC 5280 section 4.1.2.5)", who, t2);
-		return CACHET_E_CERT_EXPIRED;
-	}
-	return 0;
-}
-
-int _cachet_path_validate(gnutls_x509_crt_t leaf, const cachet_certset_t *pool,
-			  const cachet_certset_t *trust, time_t at, bool legacy,
-			  char *detail, size_t n, size_t *chain_len)
-{
-	gnutls_x509_crt_t chain[CACHET_MAX_CHAIN];
-	gnutls_x509_trust_list_t tl = NULL;
-	gnutls_x509_crt_t anchor = NULL;
-	size_t len = 0;
-	int ret;
-
-	*chain_len = 0;
-	if (trust == NULL || trust->n == 0) {
-		snprintf(detail, n, "no trust anchor was given");
-		return CACHET_E_CERT_UNTRUSTED;
-	}
-	/* Build leaf -> ... until an anchor issues the last one. */
-	chain[len++] = leaf;
-	for (;;) {
-		gnutls_x509_crt_t last = chain[len - 1];
-		anchor = NULL;
-		for (size_t i = 0; i < trust->n && !anchor; i++)
-			if (gnutls_x509_crt_equals(trust->crt[i], last) ||
-			    gnutls_x509_crt_check_issuer(last, trust->crt[i]))
-				anchor = trust->crt[i];
-		if (anchor || is_self_issued(last))
-			break;
-		gnutls_x509_crt_t next = NULL;
-		for (size_t i = 0; pool && i < pool->n && !next; i++) {
-			bool used = false;
-			for (size_t j = 0; j < len; j++)
-				used |= gnutls_x509_crt_equals(chain[j], pool->crt[i]) != 0;
-			if (!used && gnutls_x509_crt_check_issuer(last, pool->crt[i]))
-				next = pool->crt[i];
-		}
-		if (next == NULL || len >= CACHET_MAX_CHAIN)
-			break;
-		chain[len++] = next;
-	}
-	*chain_len = len;
-	if (anchor == NULL) {
-		char who[300];
-		_cachet_crt_describe(chain[len - 1], who, sizeof(who));
-		snprintf(detail, n, "no trust anchor issued %s", who);
-		return CACHET_E_CERT_UNTRUSTED;
-	}
-	/* Validity periods at the chosen time, anchor included. */
-	for (size_t i = 0; i < len; i++)
-		if ((ret = check_times(chain[i], at, detail, n)) < 0)
-			return ret;
-	if ((ret = check_times(anchor, at, detail, n)) < 0)
-		return ret;
-
-	if (gnutls_x509_trust_list_init(&tl, 0) < 0)
-		return CACHET_E_NOMEM;
-	for (size_t i = 0; i < trust->n; i++) {
-		gnutls_x509_crt_t copy;
-		gnutls_datum_t d = {trust->der[i].data, (unsigned)trust->der[i].size};
-		if (gnutls_x509_crt_init(&copy) < 0)
-			continue;
-		if (gnutls_x509_crt_import(copy, &d, GNUTLS_X509_FMT_DER) < 0 ||
-		    gnutls_x509_trust_list_add_cas(tl, &copy, 1, 0) != 1)
-			gnutls_x509_crt_deinit(copy);
-	}
-	unsigned flags = GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
-			 GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS;
-	if (legacy)
-		flags |= GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1 | GNUTLS_VERIFY_ALLOW_BROKEN |
-			 GNUTLS_VERIFY_ALLOW_SIGN_RSA_MD5;
-	unsigned status = 0;
-	int r = gnutls_x509_trust_list_verify_crt(tl, chain, (unsigned)len, flags, &status, NULL);
-	gnutls_x509_trust_list_deinit(tl, 1);
-	if (r < 0) {
-		snprintf(detail, n, "path validation failed: %s", gnutls_strerror(r));
-		return CACHET_E_CERT_UNTRUSTED;
-	}
-	if (status != 0) {
-		gnutls_datum_t out = {NULL, 0};
-		gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &out, 0);
-		snprintf(detail, n, "%s (RFC 5280 section 6)", out.data ? (char *)out.data : "path invalid");
-		gnutls_free(out.data);
-		if (status & GNUTLS_CERT_INSECURE_ALGORITHM)
-			return CACHET_E_WEAK_ALGORITHM;
-		return CACHET_E_CERT_UNTRUSTED;
-	}
-	char who[300];
-	_cachet_crt_describe(anchor, who, sizeof(who));
-	snprintf(detail, n, "path of %zu certificate%s to trust anchor %s", len, len == 1 ? "" : "s", who);
 	return 0;
 }
 

@@ -71,16 +71,8 @@ CACHET_INTERNAL int _cachet_pubkey_from_pool(struct cachet_pubkey_st **out,
 					     const cachet_certset_t *const *pools,
 					     size_t npools, cachet_diag_t *diag);
 
-/* Build the path from LEAF through POOL to a certificate in TRUST and check
- * it with GnuTLS at time AT (validity periods are checked here, so any
- * time can be chosen).  Returns 0 or CACHET_E_CERT_UNTRUSTED,
- * CACHET_E_CERT_EXPIRED, CACHET_E_CERT_NOT_YET_VALID,
- * CACHET_E_WEAK_ALGORITHM; DETAIL says why. */
-CACHET_INTERNAL int _cachet_path_validate(gnutls_x509_crt_t leaf,
-					  const cachet_certset_t *pool,
-					  const cachet_certset_t *trust,
-					  time_t at, bool legacy,
-					  char *detail, size_t n,
-					  size_t *chain_len);
+/* The SubjectPublicKeyInfo (its whole TLV) inside the certificate DER. */
+CACHET_INTERNAL int _cachet_crt_spki(const cbuf_t *der, const uint8_t **spki,
+				     size_t *n);
 
 #endif /* CACHET_PKI_H */

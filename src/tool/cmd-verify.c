@@ -1,6 +1,7 @@
 /* cmd-verify.c -- cachet verify: judge a SignedData and report each check. */
 #include "tool.h"
 
+#include <dirent.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: cachet verify -i IN [--content FILE] [-o CONTENT_OUT] --trust CA [--trust CA ...]\n"
 		"                     [--certs FILE] [--at TIME] [--legacy] [--json]\n"
+		"                     [--system-trust] [--cert-dir DIR] [--email ADDR]\n"
+		"                     [--crl FILE ...] [--crl-dir DIR] [--ocsp-response FILE ...]\n"
+		"                     [--require-revocation-check]\n"
 		"                     [--format der|pem|smime] [--cert CERT --key KEY [--pass PW]] ...\n"
 		"Verify the signed message in IN and print a report naming every check and its rule.\n"
 		"Without --format, IN is read as DER when it starts with a SEQUENCE, as PEM when\n"
@@ -35,6 +39,77 @@ static int add_files(cachet_verify_t *v, const char **files, size_t n, bool trus
 	return 0;
 }
 
+/* What a file gives cachet_verify: certificates, a CRL, an OCSP response. */
+typedef enum { ADD_CERTS, ADD_CRL, ADD_OCSP } add_kind_t;
+
+static int add_one(cachet_verify_t *v, add_kind_t kind, const cachet_datum_t *d, cachet_diag_t *diag)
+{
+	switch (kind) {
+	case ADD_CRL: return cachet_verify_add_crl(v, d, diag);
+	case ADD_OCSP: return cachet_verify_add_ocsp_response(v, d, diag);
+	default: return cachet_verify_add_certs(v, d, diag);
+	}
+}
+
+static int add_kind_files(cachet_verify_t *v, add_kind_t kind, const char **files, size_t n,
+			  cachet_diag_t *diag)
+{
+	for (size_t i = 0; i < n; i++) {
+		cachet_datum_t d;
+		if (read_file(files[i], &d) < 0)
+			return CACHET_E_IO;
+		int ret = add_one(v, kind, &d, diag);
+		free(d.data);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* Every regular file of DIR (--cert-dir, --crl-dir); a file that holds no
+ * certificate or CRL is named on stderr and skipped. */
+static int add_dir(cachet_verify_t *v, add_kind_t kind, const char *dir)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *e;
+	if (dp == NULL) {
+		fprintf(stderr, "cachet verify: cannot open directory %s\n", dir);
+		return CACHET_E_IO;
+	}
+	while ((e = readdir(dp)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		size_t len = strlen(dir) + strlen(e->d_name) + 2;
+		char *path = malloc(len);
+		cachet_datum_t d = {0};
+		if (path == NULL) {
+			closedir(dp);
+			return CACHET_E_NOMEM;
+		}
+		snprintf(path, len, "%s/%s", dir, e->d_name);
+		if (read_file(path, &d) == 0) {
+			cachet_diag_t *quiet = NULL;
+			int r = cachet_diag_init(&quiet);
+			if (r == 0)
+				r = add_one(v, kind, &d, quiet);
+			cachet_diag_deinit(quiet);
+			if (r == CACHET_E_NOMEM) {
+				free(d.data);
+				free(path);
+				closedir(dp);
+				return r;
+			}
+			if (r < 0)
+				fprintf(stderr, "cachet verify: %s skipped: %s [%s]\n", path, cachet_strerror(r),
+					cachet_strerror_name(r));
+			free(d.data);
+		}
+		free(path);
+	}
+	closedir(dp);
+	return 0;
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -50,9 +125,21 @@ int cmd_verify(int argc, char **argv)
 		{"cert", required_argument, NULL, 'E'},
 		{"key", required_argument, NULL, 'K'},
 		{"pass", required_argument, NULL, 'P'},
+		{"crl", required_argument, NULL, 'R'},
+		{"crl-dir", required_argument, NULL, 'D'},
+		{"ocsp-response", required_argument, NULL, 'O'},
+		{"require-revocation-check", no_argument, NULL, 'Q'},
+		{"system-trust", no_argument, NULL, 'S'},
+		{"cert-dir", required_argument, NULL, 'T'},
+		{"email", required_argument, NULL, 'M'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	/* Certificate validation: revocation given offline, system trust,
+	 * more intermediates, the expected address. */
+	const char *crls[16], *ocsps[16], *crl_dir = NULL, *cert_dir = NULL, *email = NULL;
+	size_t ncrls = 0, nocsps = 0;
+	bool system_trust = false;
 	const char *in = "-", *out = NULL, *content = NULL, *trust[16], *certs[16];
 	size_t ntrust = 0, ncerts = 0;
 	bool json = false, at_set = false;
@@ -105,6 +192,19 @@ int cmd_verify(int argc, char **argv)
 			skey[nskey++] = optarg;
 			break;
 		case 'P': spass = optarg; break;
+		case 'R':
+			if (ncrls == 16) goto bad;
+			crls[ncrls++] = optarg;
+			break;
+		case 'O':
+			if (nocsps == 16) goto bad;
+			ocsps[nocsps++] = optarg;
+			break;
+		case 'D': crl_dir = optarg; break;
+		case 'T': cert_dir = optarg; break;
+		case 'M': email = optarg; break;
+		case 'Q': policy |= CACHET_POLICY_REQUIRE_REVOCATION; break;
+		case 'S': system_trust = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: goto bad;
 		}
@@ -148,6 +248,13 @@ int cmd_verify(int argc, char **argv)
 		goto done;
 	if ((ret = add_files(v, trust, ntrust, true, diag)) < 0 ||
 	    (ret = add_files(v, certs, ncerts, false, diag)) < 0)
+		goto done;
+	if ((ret = add_kind_files(v, ADD_CRL, crls, ncrls, diag)) < 0 ||
+	    (ret = add_kind_files(v, ADD_OCSP, ocsps, nocsps, diag)) < 0 ||
+	    (crl_dir && (ret = add_dir(v, ADD_CRL, crl_dir)) < 0) ||
+	    (cert_dir && (ret = add_dir(v, ADD_CERTS, cert_dir)) < 0) ||
+	    (system_trust && (ret = cachet_verify_add_system_trust(v)) < 0) ||
+	    (email && (ret = cachet_verify_set_email(v, email)) < 0))
 		goto done;
 	if (at_set && (ret = cachet_verify_set_time(v, at)) < 0)
 		goto done;

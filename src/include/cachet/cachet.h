@@ -91,6 +91,15 @@ enum {
 	CACHET_E_CRYPTO = -91,
 	CACHET_E_TASN1 = -92,
 	CACHET_E_GNUTLS = -93,
+	/* certificate validation (RFC 8550, RFC 5280); since 0.1 */
+	CACHET_E_CERT_REVOKED = -110,
+	CACHET_E_CERT_REVOCATION_UNKNOWN = -111,
+	CACHET_E_CERT_KEY_USAGE = -112,
+	CACHET_E_CERT_EXT_KEY_USAGE = -113,
+	CACHET_E_CERT_BASIC_CONSTRAINTS = -114,
+	CACHET_E_CERT_CRITICAL_EXTENSION = -115,
+	CACHET_E_CERT_EMAIL_MISMATCH = -116,
+	CACHET_E_WEAK_KEY = -117,
 };
 
 /* Error categories (cachet_error_category). */
@@ -290,9 +299,17 @@ typedef enum {
  * diagnostic chain.  Off by default: the detail is an oracle (RFC 3218
  * section 2.3); for debugging interoperability only. */
 #define CACHET_POLICY_DEBUG_DECRYPT (1u << 4)
+/* Accept certificate keys under the minimum sizes (RSA and DSA < 2048
+ * bits, EC < 256 bits; RFC 8550 sections 4.3 and 6) with a warning in
+ * the certificate-key-size check instead of failing it.  Since: 0.1 */
+#define CACHET_POLICY_ALLOW_WEAK_KEYS (1u << 5)
+/* Fail the certificate-revocation check (CACHET_E_CERT_REVOCATION_UNKNOWN)
+ * when no CRL or OCSP response given gives the status of a certificate
+ * of the path.  Since: 0.1 */
+#define CACHET_POLICY_REQUIRE_REVOCATION (1u << 6)
 #define CACHET_POLICY_LEGACY                                                  \
 	(CACHET_POLICY_ALLOW_SHA1 | CACHET_POLICY_ALLOW_DSA |                 \
-	 CACHET_POLICY_ALLOW_LEGACY_CIPHERS)
+	 CACHET_POLICY_ALLOW_LEGACY_CIPHERS | CACHET_POLICY_ALLOW_WEAK_KEYS)
 
 CACHET_API CACHET_MUST_CHECK int cachet_verify_init(cachet_verify_t **v);
 CACHET_API void cachet_verify_deinit(cachet_verify_t *v);
@@ -307,6 +324,43 @@ CACHET_API CACHET_MUST_CHECK int cachet_verify_add_certs(cachet_verify_t *v,
 /* Validation time; default: now. */
 CACHET_API CACHET_MUST_CHECK int cachet_verify_set_time(cachet_verify_t *v,
 							time_t t);
+/* Certificate validation (RFC 8550 section 4, RFC 5280 section 6).  Each
+ * rule is a named check on every signer: certificate-path,
+ * certificate-validity, certificate-basic-constraints,
+ * certificate-key-usage, certificate-extended-key-usage,
+ * certificate-key-size, certificate-critical-extensions,
+ * certificate-email, certificate-revocation.  No network access is ever
+ * attempted. */
+/* Add CRLs (PEM with "X509 CRL" blocks, or one DER CRL) for the
+ * certificate-revocation check: a CRL counts for the certificates its
+ * issuer issued when its signature verifies with that issuer's key and
+ * the validation time lies between thisUpdate and nextUpdate (RFC 5280
+ * section 6.3.3; delta CRLs and issuing distribution points are not
+ * processed).  CACHET_E_MALFORMED for a CRL that cannot be read.
+ * Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_verify_add_crl(cachet_verify_t *v,
+						       const cachet_datum_t *crl,
+						       cachet_diag_t *diag);
+/* Add an OCSPResponse (DER, or PEM "OCSP RESPONSE") for the
+ * certificate-revocation check.  It answers for the certificate whose
+ * CertID (issuer name hash, issuer key hash, serial) its SingleResponse
+ * names, when it is signed by that certificate's issuer or by a
+ * responder the issuer certified with id-kp-OCSPSigning, and is current
+ * at the validation time (RFC 6960 sections 4.1.1, 4.2.2.1, 4.2.2.2).
+ * Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_verify_add_ocsp_response(cachet_verify_t *v,
+								 const cachet_datum_t *resp,
+								 cachet_diag_t *diag);
+/* Trust the system's store of trust anchors as well (GnuTLS's
+ * configured one) when building paths.  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_verify_add_system_trust(cachet_verify_t *v);
+/* The address the signer must hold (the message's From or Sender, RFC
+ * 8550 section 3): a subjectAltName rfc822Name, or an emailAddress in
+ * the subject of older certificates; the local part compares exactly,
+ * the domain without regard to case.  NULL clears it (the
+ * certificate-email check is then skipped).  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_verify_set_email(cachet_verify_t *v,
+							 const char *addr);
 CACHET_API CACHET_MUST_CHECK int cachet_verify_set_policy(cachet_verify_t *v,
 							  unsigned policy);
 /* Verify the SignedData read from IN.  DETACHED is the content for a
