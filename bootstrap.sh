@@ -8,7 +8,8 @@ cd "$(dirname "$0")"
 # Build dependencies and the peers the test suite runs against.
 PKGS="build-essential autoconf automake libtool pkg-config libgnutls28-dev
 nettle-dev libgmp-dev libtasn1-6-dev libtasn1-bin zlib1g-dev
-openssl gnutls-bin libnss3-tools gpgsm valgrind time python3"
+openssl gnutls-bin libnss3-tools gpgsm valgrind time python3
+softhsm2 p11-kit"
 
 missing=""
 for p in $PKGS; do

@@ -354,11 +354,16 @@ enc_sign()
 }
 ok "encrypted PKCS#8 key with the right --pass signs" -- enc_sign enc.p7 --pass alice-test-pass
 ok "... and the message verifies" -- cachet verify -i enc.p7 --trust "$ROOT" --certs "$CHAIN"
-for p in "wrong --pass:--pass=not-the-password" "no --pass:" "empty --pass:--pass="; do
-	what=${p%%:*} arg=${p#*:}
+# A missing password is CACHET_E_NEED_PASSWORD (usage, exit 2; no prompt
+# since stdin is not a terminal), a wrong one CACHET_E_BAD_KEY (exit 3).
+for p in "wrong --pass:3:CACHET_E_BAD_KEY:--pass=not-the-password" \
+	"no --pass:2:CACHET_E_NEED_PASSWORD:" "empty --pass:3:CACHET_E_BAD_KEY:--pass="; do
+	what=${p%%:*} rest=${p#*:}
+	want=${rest%%:*} rest=${rest#*:}
+	code=${rest%%:*} arg=${rest#*:}
 	# A crash would be exit >= 128, a silent success 0: both fail here.
-	ok "encrypted key, $what: exit 3 with CACHET_E_BAD_KEY" -- \
-		fails_with 3 CACHET_E_BAD_KEY encbad.err enc_sign encbad.p7 ${arg:+"$arg"}
+	ok "encrypted key, $what: exit $want with $code" -- \
+		fails_with "$want" "$code" encbad.err enc_sign encbad.p7 ${arg:+"$arg"} </dev/null
 	ok "encrypted key, $what: no output file" -- test ! -e encbad.p7
 done
 

@@ -40,6 +40,7 @@
 #include "ber.h"
 #include "crypto-enc.h"
 #include "pki.h"
+#include "pki-key.h"
 #include "ri.h"
 #include "tasn1.h"
 
@@ -897,21 +898,21 @@ void cachet_decrypt_deinit(cachet_decrypt_t *d)
 	free(d);
 }
 
-int cachet_decrypt_add_key(cachet_decrypt_t *d, const cachet_datum_t *cert, const cachet_datum_t *key,
-			   const char *password, cachet_diag_t *diag)
+/* Add KEY (taken over: *KEY is NULL afterwards) with its certificate
+ * CERT (PEM or DER, LEN octets). */
+static int add_key_pair(cachet_decrypt_t *d, const uint8_t *cert, size_t len, cachet_privkey_t **key,
+			cachet_diag_t *diag)
 {
-	cachet_privkey_t *k = NULL, **nk;
+	cachet_privkey_t *k = *key, **nk;
 	cachet_pubkey_t *pub = NULL;
 	size_t before;
 	int ret;
 
-	if (d == NULL || cert == NULL || key == NULL || cert->data == NULL || key->data == NULL)
-		return CACHET_E_INVALID_ARG;
+	*key = NULL;
 	before = d->certs.n;
-	CHECK(_cachet_certset_add(&d->certs, cert->data, cert->size, "recipient certificate", diag));
+	CHECK(_cachet_certset_add(&d->certs, cert, len, "recipient certificate", diag));
 	ENSURE(d->certs.n == before + 1, CACHET_E_INVALID_ARG, NULL, "recipient certificate",
 	       "give one certificate per key (found %zu)", d->certs.n - before);
-	CHECK(_cachet_privkey_import(&k, key, password, diag));
 	CHECK(_cachet_pubkey_from_crt(&pub, d->certs.crt[before], diag));
 	ENSURE(_cachet_key_is_pair(k, pub), CACHET_E_KEY_MISMATCH, NULL, "recipient key",
 	       "the private key does not belong to the certificate");
@@ -926,6 +927,71 @@ cleanup:
 		_cachet_certset_truncate(&d->certs, d->nkeys);
 	_cachet_privkey_free(k);
 	_cachet_pubkey_free(pub);
+	return ret;
+}
+
+int cachet_decrypt_add_key(cachet_decrypt_t *d, const cachet_datum_t *cert, const cachet_datum_t *key,
+			   const char *password, cachet_diag_t *diag)
+{
+	cachet_privkey_t *k = NULL;
+	int ret;
+
+	if (d == NULL || cert == NULL || key == NULL || cert->data == NULL || key->data == NULL)
+		return CACHET_E_INVALID_ARG;
+	CHECK(_cachet_privkey_import(&k, key, password, diag));
+	ret = add_key_pair(d, cert->data, cert->size, &k, diag);
+cleanup:
+	_cachet_privkey_free(k);
+	return ret;
+}
+
+int cachet_decrypt_add_p12(cachet_decrypt_t *d, const cachet_datum_t *p12, const char *password,
+			   cachet_diag_t *diag)
+{
+	cachet_p12_t b;
+	size_t added = 0;
+	int ret;
+
+	memset(&b, 0, sizeof(b));
+	if (d == NULL || p12 == NULL)
+		return CACHET_E_INVALID_ARG;
+	CHECK(_cachet_p12_read(&b, p12, password, diag));
+	/* Every key whose certificate allows key transport or agreement
+	 * (RFC 8550 section 4.4.2); a signing-only identity in the same
+	 * bundle is left out. */
+	for (size_t i = 0; i < b.npair; i++) {
+		const cbuf_t *c = &b.cert[b.pair[i].cert_index];
+		if (!b.pair[i].is_recipient_ok)
+			continue;
+		CHECK(add_key_pair(d, c->data, c->size, &b.pair[i].key, diag));
+		added++;
+	}
+	ENSURE(added > 0, CACHET_E_KEY_MISMATCH, "RFC 8550 section 4.4.2", "PKCS#12",
+	       "no certificate in the PKCS#12 file that belongs to one of its keys allows "
+	       "encryption (keyUsage keyEncipherment or keyAgreement)");
+	ret = 0;
+cleanup:
+	_cachet_p12_free(&b);
+	return ret;
+}
+
+int cachet_decrypt_add_pkcs11(cachet_decrypt_t *d, const cachet_datum_t *cert, const char *url,
+			      const char *pin, cachet_diag_t *diag)
+{
+	cachet_privkey_t *k = NULL;
+	int ret;
+
+	if (d == NULL || cert == NULL || cert->data == NULL || url == NULL)
+		return CACHET_E_INVALID_ARG;
+	CHECK(_cachet_privkey_import_url(&k, url, pin, diag));
+	/* GnuTLS 3.7.9 derives no shared secret on a token: only RSA key
+	 * transport can use a token key here. */
+	ENSURE(_cachet_privkey_type(k) == CACHET_PK_RSA, CACHET_E_UNSUPPORTED, NULL, "recipient key",
+	       "only an RSA key on a PKCS#11 token can decrypt (key transport); key agreement "
+	       "with a token key is not supported");
+	ret = add_key_pair(d, cert->data, cert->size, &k, diag);
+cleanup:
+	_cachet_privkey_free(k);
 	return ret;
 }
 

@@ -15,6 +15,7 @@
 #include "crypto.h"
 #include "pki.h"
 #include "pki-validate.h"
+#include "pki-key.h"
 #include "report.h"
 #include "sechdr.h"
 #include "tasn1.h"
@@ -262,27 +263,29 @@ static cachet_alg_id_t sig_alg_for(cachet_pk_type_t scheme, cachet_alg_id_t h)
 
 static int signer_precompute(signer_t *sg, cachet_diag_t *diag);
 
-int cachet_sign_add_signer(cachet_sign_t *s, const cachet_datum_t *cert,
-			   const cachet_datum_t *key, const char *password,
-			   cachet_digest_t digest, unsigned flags,
-			   cachet_diag_t *diag)
+/* Add a signer with KEY (taken over: *KEY is NULL afterwards, whatever
+ * the result) and the certificate CERT (PEM or DER, LEN octets). */
+static int add_signer_key(cachet_sign_t *s, const uint8_t *cert, size_t len,
+			  cachet_privkey_t **key, cachet_digest_t digest,
+			  unsigned flags, cachet_diag_t *diag)
 {
 	signer_t sg;
 	cachet_pubkey_t *pub = NULL;
 	int ret;
 
-	if (s == NULL || cert == NULL || key == NULL)
-		return CACHET_E_INVALID_ARG;
-	if (s->n >= CACHET_MAX_SIGNERS)
-		return CACHET_E_COUNT_LIMIT;
 	memset(&sg, 0, sizeof(sg));
+	sg.key = *key;
+	*key = NULL;
+	if (s->n >= CACHET_MAX_SIGNERS) {
+		ret = CACHET_E_COUNT_LIMIT;
+		goto cleanup;
+	}
 	ENSURE(!(flags & CACHET_SIGNER_NO_ATTRS) || s->nxattrs == 0, CACHET_E_INVALID_ARG, RULE_SI, "signer flags",
 	       "CACHET_SIGNER_NO_ATTRS, but attributes were added with cachet_sign_add_attribute()");
 	sg.flags = flags;
-	CHECK(_cachet_certset_add(&sg.cert, cert->data, cert->size, "signer certificate", diag));
+	CHECK(_cachet_certset_add(&sg.cert, cert, len, "signer certificate", diag));
 	ENSURE(sg.cert.n == 1, CACHET_E_INVALID_ARG, NULL, "signer certificate",
 	       "expected one certificate, found %zu (put the chain in the extra certificates)", sg.cert.n);
-	CHECK(_cachet_privkey_import(&sg.key, key, password, diag));
 	CHECK(_cachet_pubkey_from_crt(&pub, sg.cert.crt[0], diag));
 	ENSURE(_cachet_key_is_pair(sg.key, pub), CACHET_E_KEY_MISMATCH, NULL, "signer key",
 	       "the private key does not belong to the signer certificate");
@@ -376,6 +379,84 @@ cleanup:
 	_cachet_certset_free(&sg.cert);
 	_cachet_privkey_free(sg.key);
 	signer_free_parts(&sg);
+	return ret;
+}
+
+int cachet_sign_add_signer(cachet_sign_t *s, const cachet_datum_t *cert,
+			   const cachet_datum_t *key, const char *password,
+			   cachet_digest_t digest, unsigned flags,
+			   cachet_diag_t *diag)
+{
+	cachet_privkey_t *k = NULL;
+	int ret;
+
+	if (s == NULL || cert == NULL || key == NULL)
+		return CACHET_E_INVALID_ARG;
+	if (s->n >= CACHET_MAX_SIGNERS)
+		return CACHET_E_COUNT_LIMIT;
+	CHECK(_cachet_privkey_import(&k, key, password, diag));
+	ret = add_signer_key(s, cert->data, cert->size, &k, digest, flags, diag);
+cleanup:
+	_cachet_privkey_free(k);
+	return ret;
+}
+
+int cachet_sign_add_signer_p12(cachet_sign_t *s, const cachet_datum_t *p12,
+			       const char *password, cachet_digest_t digest,
+			       unsigned flags, cachet_diag_t *diag)
+{
+	cachet_p12_t b;
+	cachet_p12_pair_t *use = NULL;
+	int ret;
+
+	memset(&b, 0, sizeof(b));
+	if (s == NULL || p12 == NULL)
+		return CACHET_E_INVALID_ARG;
+	if (s->n >= CACHET_MAX_SIGNERS)
+		return CACHET_E_COUNT_LIMIT;
+	CHECK(_cachet_p12_read(&b, p12, password, diag));
+	/* A bundle may hold a signing and an encryption identity (RFC 9216
+	 * section 4.5): sign with the first key whose certificate allows
+	 * it (RFC 8550 section 4.4.2). */
+	for (size_t i = 0; i < b.npair && use == NULL; i++)
+		if (b.pair[i].is_signer_ok)
+			use = &b.pair[i];
+	ENSURE(use != NULL, CACHET_E_KEY_MISMATCH, "RFC 8550 section 4.4.2", "PKCS#12",
+	       "no certificate in the PKCS#12 file that belongs to one of its keys allows "
+	       "signing (keyUsage digitalSignature or nonRepudiation)");
+	const cbuf_t *sc = &b.cert[use->cert_index];
+	CHECK(add_signer_key(s, sc->data, sc->size, &use->key, digest, flags, diag));
+	/* The other certificates (the chain, the holder's other
+	 * certificates) go into the certificates field. */
+	for (size_t i = 0; i < b.ncert; i++) {
+		if (i == use->cert_index)
+			continue;
+		CHECK(_cachet_certset_add(&s->extra, b.cert[i].data, b.cert[i].size,
+					  "PKCS#12 certificates", diag));
+		s->prepared = false;
+	}
+	ret = 0;
+cleanup:
+	_cachet_p12_free(&b);
+	return ret;
+}
+
+int cachet_sign_add_signer_pkcs11(cachet_sign_t *s, const cachet_datum_t *cert,
+				  const char *url, const char *pin,
+				  cachet_digest_t digest, unsigned flags,
+				  cachet_diag_t *diag)
+{
+	cachet_privkey_t *k = NULL;
+	int ret;
+
+	if (s == NULL || cert == NULL || url == NULL)
+		return CACHET_E_INVALID_ARG;
+	if (s->n >= CACHET_MAX_SIGNERS)
+		return CACHET_E_COUNT_LIMIT;
+	CHECK(_cachet_privkey_import_url(&k, url, pin, diag));
+	ret = add_signer_key(s, cert->data, cert->size, &k, digest, flags, diag);
+cleanup:
+	_cachet_privkey_free(k);
 	return ret;
 }
 

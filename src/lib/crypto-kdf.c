@@ -570,6 +570,9 @@ int _cachet_kex_derive(const cachet_privkey_t *k, const uint8_t *peer,
 	ENSURE(k != NULL && z != NULL && zlen != NULL, CACHET_E_INVALID_ARG,
 	       RULE_ECDH, PATH_KA, "missing key or output");
 	*zlen = 0;
+	ENSURE(!_cachet_privkey_is_token(k), CACHET_E_UNSUPPORTED, RULE_ECDH, PATH_KA,
+	       "key agreement with a key on a PKCS#11 token is not supported "
+	       "(the token signs and does RSA key transport only)");
 	switch (k->type) {
 	case CACHET_PK_EC:
 		flen = ec_field_len(k->curve);

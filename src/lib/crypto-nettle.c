@@ -418,6 +418,23 @@ static int sig_der_encode(const struct dsa_signature *rs, cachet_datum_t *out)
 	return 0;
 }
 
+int _cachet_ecdsa_sig_encode(const uint8_t *r, size_t rlen, const uint8_t *s,
+			     size_t slen, cachet_datum_t *out)
+{
+	struct dsa_signature rs;
+	int ret;
+
+	if (r == NULL || s == NULL || out == NULL || rlen == 0 || slen == 0 ||
+	    rlen > SIG_INT_MAX || slen > SIG_INT_MAX)
+		return CACHET_E_INVALID_ARG;
+	dsa_signature_init(&rs);
+	nettle_mpz_set_str_256_u(rs.r, rlen, r);
+	nettle_mpz_set_str_256_u(rs.s, slen, s);
+	ret = sig_der_encode(&rs, out);
+	dsa_signature_clear(&rs);
+	return ret;
+}
+
 /* ------------------------------------------------------------------ */
 /* Curves */
 
@@ -954,6 +971,9 @@ int _cachet_pk_sign(const cachet_privkey_t *k, const cachet_sigparams_t *p,
 	       "missing key, parameters or output");
 	sig->data = NULL;
 	sig->size = 0;
+	/* A key on a PKCS#11 token signs there (pki-token.c). */
+	if (_cachet_privkey_is_token(k))
+		return _cachet_token_sign(k, p, in, inlen, sig, diag);
 
 	switch (p->scheme) {
 	case CACHET_PK_RSA:

@@ -103,6 +103,11 @@ int _cachet_rsa_pkcs1_decrypt(const cachet_privkey_t *k, const uint8_t *in,
 	mpz_init(c);
 	ENSURE(in != NULL && out != NULL, CACHET_E_INVALID_ARG, RULE_V15,
 	       PATH_KT, "missing input or output");
+	/* A key on a PKCS#11 token: the token unpads (pki-token.c). */
+	if (_cachet_privkey_is_token(k)) {
+		ret = _cachet_token_pkcs1_decrypt(k, in, inlen, out, outlen, diag);
+		goto cleanup;
+	}
 	CHECK(rsa_kt_check(k != NULL, k ? k->type : CACHET_PK_NONE, k && k->has_rsa, RULE_V15, diag));
 	ENSURE(outlen >= 1 &&
 		       _cachet_add_ok(outlen, V15_OVERHEAD, k->rsa_pub.size),
@@ -353,6 +358,10 @@ int _cachet_rsa_oaep_decrypt(const cachet_privkey_t *k,
 	       CACHET_E_INVALID_ARG, RULE_OAEP, PATH_KT,
 	       "missing input or output");
 	*outlen = 0;
+	ENSURE(!_cachet_privkey_is_token(k), CACHET_E_UNSUPPORTED, RULE_OAEP, PATH_KT,
+	       "RSAES-OAEP with a key on a PKCS#11 token is not supported: GnuTLS 3.7.9 "
+	       "decrypts on a token only with PKCS#1 v1.5 (CKM_RSA_PKCS), "
+	       "gnutls_privkey_decrypt_data has no OAEP parameters");
 	CHECK(rsa_kt_check(k != NULL, k ? k->type : CACHET_PK_NONE, k && k->has_rsa, RULE_OAEP, diag));
 	CHECK(oaep_check(p, &hlen, diag));
 	kb = k->rsa_pub.size;

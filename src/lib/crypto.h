@@ -235,6 +235,28 @@ CACHET_INTERNAL int _cachet_privkey_import(cachet_privkey_t **k,
 					   const cachet_datum_t *data,
 					   const char *password,
 					   cachet_diag_t *diag);
+/* A private key on a PKCS#11 token named by URL (RFC 7512), opened
+ * through GnuTLS with PIN (may be NULL: the URI's pin-value or
+ * pin-source, or none).  The key stays on the token (pki-token.c).
+ * CACHET_E_NEED_PASSWORD when the token wants a PIN and none was given,
+ * CACHET_E_BAD_KEY when it refused the PIN or has no such key. */
+CACHET_INTERNAL int _cachet_privkey_import_url(cachet_privkey_t **k,
+					       const char *url,
+					       const char *pin,
+					       cachet_diag_t *diag);
+CACHET_INTERNAL bool _cachet_privkey_is_token(const cachet_privkey_t *k);
+/* RSA PKCS#1 v1.5 key transport on the token, with the contract of
+ * _cachet_rsa_pkcs1_decrypt (a random OUT unless the token gives OUTLEN
+ * octets; no error for bad padding). */
+CACHET_INTERNAL int _cachet_token_pkcs1_decrypt(const cachet_privkey_t *k,
+						const uint8_t *in, size_t inlen,
+						uint8_t *out, size_t outlen,
+						cachet_diag_t *diag);
+/* DER Ecdsa-Sig-Value (RFC 5753 section 7.2) from big-endian R and S,
+ * written as _cachet_pk_sign writes it (free OUT with cachet_free). */
+CACHET_INTERNAL int _cachet_ecdsa_sig_encode(const uint8_t *r, size_t rlen,
+					     const uint8_t *s, size_t slen,
+					     cachet_datum_t *out);
 CACHET_INTERNAL void _cachet_privkey_free(cachet_privkey_t *k); /* wipes */
 CACHET_INTERNAL cachet_pk_type_t _cachet_privkey_type(const cachet_privkey_t *k);
 CACHET_INTERNAL cachet_alg_id_t _cachet_privkey_curve(const cachet_privkey_t *k);
@@ -284,5 +306,11 @@ CACHET_INTERNAL int _cachet_pk_verify(const cachet_pubkey_t *k,
 				      const uint8_t *in, size_t inlen,
 				      const uint8_t *sig, size_t siglen,
 				      cachet_diag_t *diag);
+
+/* The token's signature, in the format _cachet_pk_sign writes. */
+CACHET_INTERNAL int _cachet_token_sign(const cachet_privkey_t *k,
+				       const cachet_sigparams_t *p,
+				       const uint8_t *in, size_t inlen,
+				       cachet_datum_t *sig, cachet_diag_t *diag);
 
 #endif /* CACHET_CRYPTO_H */

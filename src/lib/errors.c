@@ -25,6 +25,7 @@ static const err_entry_t errors[] = {
 	E(CACHET_E_BAD_PARAMS, "Algorithm parameters are missing, present where forbidden, or malformed.", MALFORMED),
 	E(CACHET_E_BAD_KEY, "The key cannot be read or used.", MALFORMED),
 	E(CACHET_E_BAD_CERT, "The certificate cannot be read.", MALFORMED),
+	E(CACHET_E_NEED_PASSWORD, "The key is protected and no password or PIN was given.", USAGE),
 	E(CACHET_E_UNKNOWN_OID, "The object identifier is not known.", UNSUPPORTED),
 	E(CACHET_E_UNSUPPORTED, "The algorithm or feature is known but not supported.", UNSUPPORTED),
 	E(CACHET_E_UNSUPPORTED_CONTENT, "The content type is not supported here.", UNSUPPORTED),

@@ -322,47 +322,21 @@ void _cachet_privkey_free(cachet_privkey_t *k)
 		dsa_params_clear(&k->dsa);
 		mpz_clear(k->dsa_y);
 	}
+	_cachet_token_free(k->token);
 	WIPE_OBJ(k);
 	cachet_free(k);
 }
 
-int _cachet_privkey_import(cachet_privkey_t **out, const cachet_datum_t *data,
-			   const char *password, cachet_diag_t *diag)
+int _cachet_privkey_from_x509(cachet_privkey_t **out, gnutls_x509_privkey_t xk,
+			      cachet_diag_t *diag)
 {
-	gnutls_x509_privkey_t xk = NULL;
-	gnutls_datum_t in;
 	cachet_privkey_t *k = NULL;
 	unsigned bits = 0;
-	int rc, alg, ret;
+	int alg, ret;
 
-	ENSURE(out != NULL && data != NULL && data->data != NULL &&
-		       data->size > 0 && data->size <= CACHET_MAX_BOUNDED,
-	       CACHET_E_INVALID_ARG, "", KEY_PATH, "no key data");
+	ENSURE(out != NULL && xk != NULL, CACHET_E_INVALID_ARG, "", KEY_PATH,
+	       "no key");
 	*out = NULL;
-	in.data = data->data;
-	in.size = (unsigned)data->size;
-
-	rc = gnutls_x509_privkey_init(&xk);
-	ENSURE(rc >= 0, CACHET_E_NOMEM, "", KEY_PATH, "gnutls: %s",
-	       gnutls_strerror(rc));
-	rc = gnutls_x509_privkey_import2(
-		xk, &in,
-		looks_like_pem(data) ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER,
-		password, password == NULL ? GNUTLS_PKCS_PLAIN : 0);
-	/* An encrypted PKCS#8 (RFC 5958 section 3) whose PBES2 decryption
-	 * (RFC 8018 section 6.2.2) failed: wrong or missing password. */
-	if (rc == GNUTLS_E_DECRYPTION_FAILED ||
-	    rc == GNUTLS_E_INVALID_PASSWORD) {
-		if (password == NULL)
-			FAIL(CACHET_E_BAD_KEY, RULE_P8ENC, KEY_PATH,
-			     "the key is encrypted and no password was given");
-		FAIL(CACHET_E_BAD_KEY, RULE_P8ENC, KEY_PATH,
-		     "cannot decrypt the key: wrong password or corrupt data "
-		     "(%s)", gnutls_strerror(rc));
-	}
-	ENSURE(rc >= 0, CACHET_E_BAD_KEY, RULE_PKCS8, KEY_PATH,
-	       "cannot read the private key: %s", gnutls_strerror(rc));
-
 	k = _cachet_calloc(1, sizeof(*k));
 	ENSURE(k != NULL, CACHET_E_NOMEM, "", KEY_PATH, "out of memory");
 	alg = gnutls_x509_privkey_get_pk_algorithm2(xk, &bits);
@@ -396,6 +370,46 @@ int _cachet_privkey_import(cachet_privkey_t **out, const cachet_datum_t *data,
 	ret = 0;
 cleanup:
 	_cachet_privkey_free(k);
+	return ret;
+}
+
+int _cachet_privkey_import(cachet_privkey_t **out, const cachet_datum_t *data,
+			   const char *password, cachet_diag_t *diag)
+{
+	gnutls_x509_privkey_t xk = NULL;
+	gnutls_datum_t in;
+	int rc, ret;
+
+	ENSURE(out != NULL && data != NULL && data->data != NULL &&
+		       data->size > 0 && data->size <= CACHET_MAX_BOUNDED,
+	       CACHET_E_INVALID_ARG, "", KEY_PATH, "no key data");
+	*out = NULL;
+	in.data = data->data;
+	in.size = (unsigned)data->size;
+
+	rc = gnutls_x509_privkey_init(&xk);
+	ENSURE(rc >= 0, CACHET_E_NOMEM, "", KEY_PATH, "gnutls: %s",
+	       gnutls_strerror(rc));
+	rc = gnutls_x509_privkey_import2(
+		xk, &in,
+		looks_like_pem(data) ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER,
+		password, password == NULL ? GNUTLS_PKCS_PLAIN : 0);
+	/* An encrypted PKCS#8 (RFC 5958 section 3) whose PBES2 decryption
+	 * (RFC 8018 section 6.2.2) failed: wrong or missing password. */
+	if (rc == GNUTLS_E_DECRYPTION_FAILED ||
+	    rc == GNUTLS_E_INVALID_PASSWORD) {
+		if (password == NULL)
+			FAIL(CACHET_E_NEED_PASSWORD, RULE_P8ENC, KEY_PATH,
+			     "the key is encrypted and no password was given");
+		FAIL(CACHET_E_BAD_KEY, RULE_P8ENC, KEY_PATH,
+		     "cannot decrypt the key: wrong password or corrupt data "
+		     "(%s)", gnutls_strerror(rc));
+	}
+	ENSURE(rc >= 0, CACHET_E_BAD_KEY, RULE_PKCS8, KEY_PATH,
+	       "cannot read the private key: %s", gnutls_strerror(rc));
+	CHECK(_cachet_privkey_from_x509(out, xk, diag));
+	ret = 0;
+cleanup:
 	if (xk != NULL)
 		gnutls_x509_privkey_deinit(xk);
 	return ret;
@@ -505,13 +519,9 @@ int _cachet_pubkey_from_crt(cachet_pubkey_t **out, gnutls_x509_crt_t crt,
 			    cachet_diag_t *diag)
 {
 	gnutls_pubkey_t pk = NULL;
-	gnutls_datum_t a = { NULL, 0 }, b = { NULL, 0 };
-	gnutls_datum_t c = { NULL, 0 }, d = { NULL, 0 };
-	cachet_pubkey_t *k = NULL;
-	unsigned bits = 0;
 	char oid[128];
 	size_t oid_size = sizeof(oid);
-	int rc, alg, ret;
+	int rc, ret;
 
 	ENSURE(out != NULL && crt != NULL, CACHET_E_INVALID_ARG, "", CRT_PATH,
 	       "no certificate");
@@ -531,7 +541,33 @@ int _cachet_pubkey_from_crt(cachet_pubkey_t **out, gnutls_x509_crt_t crt,
 		     "cannot read the public key (%s): %s",
 		     _cachet_oid_name(oid), gnutls_strerror(rc));
 	}
+	ret = _cachet_pubkey_from_gnutls(out, pk, CRT_PATH, diag);
+	if (ret == CACHET_E_UNSUPPORTED) {
+		oid_size = sizeof(oid);
+		if (gnutls_x509_crt_get_pk_oid(crt, oid, &oid_size) < 0)
+			strcpy(oid, "(unreadable)");
+		FAIL(CACHET_E_UNSUPPORTED, RULE_SPKI, CRT_PATH,
+		     "unsupported public key algorithm %s",
+		     _cachet_oid_name(oid));
+	}
+cleanup:
+	if (pk != NULL)
+		gnutls_pubkey_deinit(pk);
+	return ret;
+}
 
+int _cachet_pubkey_from_gnutls(cachet_pubkey_t **out, gnutls_pubkey_t pk,
+			       const char *path, cachet_diag_t *diag)
+{
+	gnutls_datum_t a = { NULL, 0 }, b = { NULL, 0 };
+	gnutls_datum_t c = { NULL, 0 }, d = { NULL, 0 };
+	cachet_pubkey_t *k = NULL;
+	unsigned bits = 0;
+	int rc, alg, ret;
+
+	ENSURE(out != NULL && pk != NULL, CACHET_E_INVALID_ARG, "", CRT_PATH,
+	       "no public key");
+	*out = NULL;
 	k = _cachet_calloc(1, sizeof(*k));
 	ENSURE(k != NULL, CACHET_E_NOMEM, "", CRT_PATH, "out of memory");
 	alg = gnutls_pubkey_get_pk_algorithm(pk, &bits);
@@ -579,11 +615,13 @@ int _cachet_pubkey_from_crt(cachet_pubkey_t **out, gnutls_x509_crt_t crt,
 		k->bits = (unsigned)mpz_sizeinbase(k->dsa.p, 2);
 		break;
 	default:
-		if (gnutls_x509_crt_get_pk_oid(crt, oid, &oid_size) < 0)
-			strcpy(oid, "(unreadable)");
-		FAIL(CACHET_E_UNSUPPORTED, RULE_SPKI, CRT_PATH,
-		     "unsupported public key algorithm %s",
-		     _cachet_oid_name(oid));
+		ret = CACHET_E_UNSUPPORTED;
+		_cachet_diag_push(diag, ret, path, RULE_SPKI,
+				  "unsupported public key algorithm %s",
+				  alg >= 0 && gnutls_pk_get_name((gnutls_pk_algorithm_t)alg)
+					  ? gnutls_pk_get_name((gnutls_pk_algorithm_t)alg)
+					  : "(unknown)");
+		goto cleanup;
 	}
 	*out = k;
 	k = NULL;
@@ -594,8 +632,6 @@ cleanup:
 	datum_free(&b);
 	datum_free(&c);
 	datum_free(&d);
-	if (pk != NULL)
-		gnutls_pubkey_deinit(pk);
 	return ret;
 }
 
@@ -681,11 +717,39 @@ static bool is_rsa_type(cachet_pk_type_t t)
 	return t == CACHET_PK_RSA || t == CACHET_PK_RSA_PSS;
 }
 
+bool _cachet_pubkey_equal(const cachet_pubkey_t *a, const cachet_pubkey_t *b)
+{
+	if (a == NULL || b == NULL)
+		return false;
+	if (is_rsa_type(a->type) && is_rsa_type(b->type))
+		return a->has_rsa && b->has_rsa &&
+		       mpz_cmp(a->rsa.n, b->rsa.n) == 0 &&
+		       mpz_cmp(a->rsa.e, b->rsa.e) == 0;
+	if (a->type != b->type)
+		return false;
+	switch (a->type) {
+	case CACHET_PK_EC:
+		return a->has_ec && b->has_ec && a->curve == b->curve &&
+		       ec_point_equal(&a->ec, &b->ec);
+	case CACHET_PK_ED25519:
+	case CACHET_PK_ED448:
+	case CACHET_PK_X25519:
+	case CACHET_PK_X448:
+		return a->raw_len == b->raw_len && a->raw_len > 0 &&
+		       memcmp(a->raw, b->raw, a->raw_len) == 0;
+	default:
+		return false;
+	}
+}
+
 bool _cachet_key_is_pair(const cachet_privkey_t *priv,
 			 const cachet_pubkey_t *pub)
 {
 	if (priv == NULL || pub == NULL)
 		return false;
+	/* A token key is matched through the public half the token holds. */
+	if (priv->token != NULL)
+		return _cachet_pubkey_equal(_cachet_token_pub(priv->token), pub);
 	/* An rsaEncryption private key may sit behind an id-RSASSA-PSS
 	 * certificate and the other way round: the numbers decide. */
 	if (is_rsa_type(priv->type) && is_rsa_type(pub->type))

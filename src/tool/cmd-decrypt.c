@@ -13,7 +13,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: cachet decrypt -i IN -o OUT [--cert CERT --key KEY [--pass KEYPASS]] ...\n"
+		"Usage: cachet decrypt -i IN -o OUT [--cert CERT --key KEY | --p12 FILE] ...\n"
+		"                      [--pass KEYPASS | --pass-file FILE] [--pkcs11-module PATH]\n"
 		"                      [--password PW | --password-file FILE] [--kek HEX [--kek-id ID]]\n"
 		"                      [--content-key HEX] [--legacy] [--debug-decrypt] [-v] [--json]\n"
 		"                      [--format der|pem|smime] [--trust CA ...] [--certs FILE] [--at TIME]\n"
@@ -23,7 +24,7 @@ static void usage(FILE *f)
 		"PEM when it starts with -----BEGIN, else as an S/MIME message.  An S/MIME message\n"
 		"has every layer opened (signed ones verified against --trust) and OUT gets the\n"
 		"innermost MIME entity; an EnvelopedData, AuthEnvelopedData or EncryptedData\n"
-		"(der, pem) gives its content.\n");
+		"(der, pem) gives its content.  KEY is a key file or a PKCS#11 URI ('pkcs11:...').\n");
 }
 
 int cmd_decrypt(int argc, char **argv)
@@ -34,6 +35,9 @@ int cmd_decrypt(int argc, char **argv)
 		{"cert", required_argument, NULL, 'c'},
 		{"key", required_argument, NULL, 'k'},
 		{"pass", required_argument, NULL, 'a'},
+		{"pass-file", required_argument, NULL, 'W'},
+		{"p12", required_argument, NULL, 'X'},
+		{"pkcs11-module", required_argument, NULL, 'M'},
 		{"password", required_argument, NULL, 'p'},
 		{"password-file", required_argument, NULL, 'P'},
 		{"kek", required_argument, NULL, 'K'},
@@ -51,8 +55,9 @@ int cmd_decrypt(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *in = NULL, *out = NULL, *certs[MAX_KEYS], *keys[MAX_KEYS], *pw = NULL, *pwfile = NULL,
-		   *kek = NULL, *kek_id = NULL, *ckey = NULL, *keypass = NULL;
-	size_t ncerts = 0, nkeys = 0;
+		   *kek = NULL, *kek_id = NULL, *ckey = NULL, *p12s[MAX_KEYS];
+	keyopts_t ko = {0};
+	size_t ncerts = 0, nkeys = 0, np12 = 0;
 	unsigned policy = 0;
 	bool verbose = false, json = false;
 	int c;
@@ -77,7 +82,13 @@ int cmd_decrypt(int argc, char **argv)
 			if (nkeys == MAX_KEYS) goto bad;
 			keys[nkeys++] = optarg;
 			break;
-		case 'a': keypass = optarg; break;
+		case 'a': ko.pass = optarg; break;
+		case 'W': ko.pass_file = optarg; break;
+		case 'M': ko.module = optarg; break;
+		case 'X':
+			if (np12 == MAX_KEYS) goto bad;
+			p12s[np12++] = optarg;
+			break;
 		case 'p': pw = optarg; break;
 		case 'P': pwfile = optarg; break;
 		case 'K': kek = optarg; break;
@@ -119,6 +130,8 @@ int cmd_decrypt(int argc, char **argv)
 		fprintf(stderr, "cachet decrypt: each --cert needs its --key\n");
 		return EXIT_USAGE;
 	}
+	if (keyopts_check(&ko, "decrypt") < 0)
+		return EXIT_USAGE;
 	if (pw && pwfile) {
 		fprintf(stderr, "cachet decrypt: give --password or --password-file, not both\n");
 		return EXIT_USAGE;
@@ -127,8 +140,8 @@ int cmd_decrypt(int argc, char **argv)
 		fprintf(stderr, "cachet decrypt: --kek-id needs --kek\n");
 		return EXIT_USAGE;
 	}
-	if (nkeys == 0 && !pw && !pwfile && !kek && !ckey) {
-		fprintf(stderr, "cachet decrypt: give a key (--cert/--key, --password, --kek or --content-key)\n");
+	if (nkeys + np12 == 0 && !pw && !pwfile && !kek && !ckey) {
+		fprintf(stderr, "cachet decrypt: give a key (--cert/--key, --p12, --password, --kek or --content-key)\n");
 		return EXIT_USAGE;
 	}
 
@@ -157,13 +170,9 @@ int cmd_decrypt(int argc, char **argv)
 		goto done;
 	if ((ret = cachet_decrypt_set_policy(d, policy)) < 0)
 		goto done;
-	for (size_t i = 0; i < nkeys; i++) {
-		if (read_file(certs[i], &a) < 0 || read_file(keys[i], &b) < 0)
-			goto done;
-		ret = cachet_decrypt_add_key(d, &a, &b, keypass, diag);
-		free(a.data);
-		a.data = NULL;
-		cachet_free_secret(&b);
+	for (size_t i = 0; i < nkeys + np12; i++) {
+		ret = i < nkeys ? keys_add_decrypt(&ko, d, certs[i], keys[i], NULL, diag)
+				: keys_add_decrypt(&ko, d, NULL, NULL, p12s[i - nkeys], diag);
 		if (ret < 0)
 			goto done;
 	}
@@ -260,6 +269,7 @@ cleanup:
 	free(b.data);
 	cachet_decrypt_deinit(d);
 	cachet_diag_deinit(diag);
+	keyopts_free(&ko);
 	return status;
 bad:
 	usage(stderr);

@@ -14,7 +14,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: cachet sign -i IN -o OUT --signer CERT --key KEY [--signer CERT --key KEY ...]\n"
 		"                   [--detached | --opaque] [--digest sha256|sha384|sha512] [--pss]\n"
-		"                   [--skid] [--chain FILE] [--no-certs] [--pass PW]\n"
+		"                   [--skid] [--chain FILE] [--no-certs] [--pass PW | --pass-file FILE]\n"
+		"                   [--p12 FILE] [--pkcs11-module PATH]\n"
 		"                   [--format der|pem|smime] [--binary] [--signing-time TIME]\n"
 		"                   [--protect-headers[=clear|cipher]] [--secure-headers]\n"
 		"Sign IN as one or more signers and write the signed message to OUT ('-': stdout).\n"
@@ -25,7 +26,8 @@ static void usage(FILE *f)
 		"default there) or detached (--detached).  --protect-headers copies the header\n"
 		"fields into the signed part (RFC 9788), =cipher when the signed message is to\n"
 		"be encrypted next; --secure-headers signs them in a SecureHeaderFields\n"
-		"attribute (RFC 7508).\n");
+		"attribute (RFC 7508).  KEY is a key file or a PKCS#11 URI ('pkcs11:...'); --p12\n"
+		"takes a signer (its key, certificate and chain) from a PKCS#12 bundle.\n");
 }
 
 int cmd_sign(int argc, char **argv)
@@ -43,6 +45,9 @@ int cmd_sign(int argc, char **argv)
 		{"chain", required_argument, NULL, 'c'},
 		{"no-certs", no_argument, NULL, 'n'},
 		{"pass", required_argument, NULL, 'p'},
+		{"pass-file", required_argument, NULL, 'W'},
+		{"p12", required_argument, NULL, 'X'},
+		{"pkcs11-module", required_argument, NULL, 'M'},
 		{"format", required_argument, NULL, 'f'},
 		{"signing-time", required_argument, NULL, 't'},
 		{"binary", no_argument, NULL, 'B'},
@@ -52,8 +57,9 @@ int cmd_sign(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *in = "-", *out = "-", *chain[8], *certs[MAX_SIGNERS], *keys[MAX_SIGNERS];
-	const char *pass = NULL;
-	size_t nchain = 0, ncerts = 0, nkeys = 0;
+	const char *p12s[MAX_SIGNERS];
+	keyopts_t ko = {0};
+	size_t nchain = 0, ncerts = 0, nkeys = 0, np12 = 0;
 	unsigned flags = 0, sflags = 0;
 	cachet_digest_t digest = CACHET_DIGEST_DEFAULT;
 	time_t t = 0;
@@ -111,7 +117,13 @@ int cmd_sign(int argc, char **argv)
 			chain[nchain++] = optarg;
 			break;
 		case 'n': flags |= CACHET_SIGN_NO_CERTS; break;
-		case 'p': pass = optarg; break;
+		case 'p': ko.pass = optarg; break;
+		case 'W': ko.pass_file = optarg; break;
+		case 'M': ko.module = optarg; break;
+		case 'X':
+			if (np12 == MAX_SIGNERS) goto bad;
+			p12s[np12++] = optarg;
+			break;
 		case 'f':
 			if (!parse_form(optarg, &form)) {
 				fprintf(stderr, "cachet sign: unknown format '%s' (der, pem, smime)\n", optarg);
@@ -129,7 +141,9 @@ int cmd_sign(int argc, char **argv)
 		default: goto bad;
 		}
 	}
-	if (optind != argc || ncerts == 0 || ncerts != nkeys) {
+	if (keyopts_check(&ko, "sign") < 0)
+		return EXIT_USAGE;
+	if (optind != argc || ncerts + np12 == 0 || ncerts != nkeys) {
 		if (ncerts != nkeys)
 			fprintf(stderr, "cachet sign: give one --key for each --signer\n");
 		goto bad;
@@ -159,17 +173,9 @@ int cmd_sign(int argc, char **argv)
 		goto done;
 	if (t_set && (ret = cachet_sign_set_time(s, t)) < 0)
 		goto done;
-	for (size_t i = 0; i < ncerts; i++) {
-		cachet_datum_t cd, kd;
-		if (read_file(certs[i], &cd) < 0)
-			goto done;
-		if (read_file(keys[i], &kd) < 0) {
-			free(cd.data);
-			goto done;
-		}
-		ret = cachet_sign_add_signer(s, &cd, &kd, pass, digest, sflags, diag);
-		free(cd.data);
-		cachet_free_secret(&kd);
+	for (size_t i = 0; i < ncerts + np12; i++) {
+		ret = i < ncerts ? keys_add_signer(&ko, s, certs[i], keys[i], NULL, digest, sflags, diag)
+				 : keys_add_signer(&ko, s, NULL, NULL, p12s[i - ncerts], digest, sflags, diag);
 		if (ret < 0)
 			goto done;
 	}
@@ -212,6 +218,7 @@ done:
 	cachet_source_deinit(src);
 	cachet_sign_deinit(s);
 	cachet_diag_deinit(diag);
+	keyopts_free(&ko);
 	return status;
 bad:
 	usage(stderr);

@@ -15,12 +15,14 @@ static void usage(FILE *f)
 		"                     [--system-trust] [--cert-dir DIR] [--email ADDR]\n"
 		"                     [--crl FILE ...] [--crl-dir DIR] [--ocsp-response FILE ...]\n"
 		"                     [--require-revocation-check]\n"
-		"                     [--format der|pem|smime] [--cert CERT --key KEY [--pass PW]] ...\n"
+		"                     [--format der|pem|smime] [--cert CERT --key KEY | --p12 FILE] ...\n"
+		"                     [--pass PW | --pass-file FILE] [--pkcs11-module PATH]\n"
 		"Verify the signed message in IN and print a report naming every check and its rule.\n"
 		"Without --format, IN is read as DER when it starts with a SEQUENCE, as PEM when\n"
 		"it starts with -----BEGIN, else as an S/MIME message.  An S/MIME message has\n"
 		"every layer opened (encrypted ones with --cert/--key) and CONTENT_OUT gets the\n"
 		"innermost MIME entity; from a SignedData (der, pem) it gets the signed content.\n"
+		"KEY is a key file or a PKCS#11 URI ('pkcs11:...').\n"
 		"CONTENT_OUT is written only when every signer verified.\n");
 }
 
@@ -132,6 +134,9 @@ int cmd_verify(int argc, char **argv)
 		{"system-trust", no_argument, NULL, 'S'},
 		{"cert-dir", required_argument, NULL, 'T'},
 		{"email", required_argument, NULL, 'M'},
+		{"pass-file", required_argument, NULL, 'W'},
+		{"p12", required_argument, NULL, 'X'},
+		{"pkcs11-module", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -150,8 +155,9 @@ int cmd_verify(int argc, char **argv)
 	 * S/MIME messages go through cachet_smime_open. */
 	form_t form = FORM_AUTO;
 	bool smime;
-	const char *scert[16], *skey[16], *spass = NULL;
-	size_t nscert = 0, nskey = 0;
+	const char *scert[16], *skey[16], *sp12[16];
+	keyopts_t ko = {0};
+	size_t nscert = 0, nskey = 0, nsp12 = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "i:o:h", opts, NULL)) != -1) {
@@ -191,7 +197,7 @@ int cmd_verify(int argc, char **argv)
 			if (nskey == 16) goto bad;
 			skey[nskey++] = optarg;
 			break;
-		case 'P': spass = optarg; break;
+		case 'P': ko.pass = optarg; break;
 		case 'R':
 			if (ncrls == 16) goto bad;
 			crls[ncrls++] = optarg;
@@ -205,12 +211,20 @@ int cmd_verify(int argc, char **argv)
 		case 'M': email = optarg; break;
 		case 'Q': policy |= CACHET_POLICY_REQUIRE_REVOCATION; break;
 		case 'S': system_trust = true; break;
+		case 'W': ko.pass_file = optarg; break;
+		case 'm': ko.module = optarg; break;
+		case 'X':
+			if (nsp12 == 16) goto bad;
+			sp12[nsp12++] = optarg;
+			break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: goto bad;
 		}
 	}
 	if (optind != argc)
 		goto bad;
+	if (keyopts_check(&ko, "verify") < 0)
+		return EXIT_USAGE;
 	if (nscert != nskey) {
 		fprintf(stderr, "cachet verify: each --cert needs its --key\n");
 		return EXIT_USAGE;
@@ -232,9 +246,10 @@ int cmd_verify(int argc, char **argv)
 	if (input_open(&inp, in, form == FORM_AUTO) < 0)
 		goto cleanup;
 	smime = (form == FORM_AUTO ? inp.form : form) == FORM_SMIME;
-	if (!smime && (nscert || nskey || spass)) {
-		fprintf(stderr, "cachet verify: --cert, --key and --pass go with an S/MIME message, "
-				"and IN is read as %s\n", form_name(form == FORM_AUTO ? inp.form : form));
+	if (!smime && (nscert || nskey || nsp12 || ko.pass || ko.pass_file || ko.module)) {
+		fprintf(stderr, "cachet verify: --cert, --key, --p12, --pass, --pass-file and "
+				"--pkcs11-module go with an S/MIME message, and IN is read as %s\n",
+			form_name(form == FORM_AUTO ? inp.form : form));
 		status = EXIT_USAGE;
 		goto cleanup;
 	}
@@ -264,21 +279,13 @@ int cmd_verify(int argc, char **argv)
 		/* Every layer of the message, encrypted ones with the keys given;
 		 * the innermost entity only when all of them checked out. */
 		cachet_decrypt_t *d = NULL;
-		if (nskey) {
+		if (nskey + nsp12) {
 			if ((ret = cachet_decrypt_init(&d)) < 0 ||
 			    (ret = cachet_decrypt_set_policy(d, policy & CACHET_POLICY_LEGACY)) < 0)
 				goto smime_done;
-			for (size_t i = 0; i < nskey; i++) {
-				cachet_datum_t a = {0}, b = {0};
-				if (read_file(scert[i], &a) < 0 || read_file(skey[i], &b) < 0) {
-					free(a.data);
-					status = EXIT_IO;
-					cachet_decrypt_deinit(d);
-					goto cleanup;
-				}
-				ret = cachet_decrypt_add_key(d, &a, &b, spass, diag);
-				free(a.data);
-				cachet_free_secret(&b);
+			for (size_t i = 0; i < nskey + nsp12; i++) {
+				ret = i < nskey ? keys_add_decrypt(&ko, d, scert[i], skey[i], NULL, diag)
+						: keys_add_decrypt(&ko, d, NULL, NULL, sp12[i - nskey], diag);
 				if (ret < 0)
 					goto smime_done;
 			}
@@ -330,6 +337,7 @@ cleanup:
 	cachet_source_deinit(det);
 	cachet_verify_deinit(v);
 	cachet_diag_deinit(diag);
+	keyopts_free(&ko);
 	return status;
 bad:
 	usage(stderr);

@@ -112,6 +112,31 @@ bool parse_time(const char *s, time_t *t);
 int smime_run(const char *cmd, cachet_verify_t *v, cachet_decrypt_t *d, cachet_source_t *src,
 	      const char *out, unsigned flags, bool show, bool json, FILE *report_to);
 
+/* Private keys (keys.c): --pass, --pass-file, --pkcs11-module, and a
+ * prompt on a terminal for a protected key when neither password option
+ * is given.  The password read from a file or typed is wiped by
+ * keyopts_free. */
+typedef struct {
+	const char *pass;      /* --pass */
+	const char *pass_file; /* --pass-file: its first line */
+	const char *module;    /* --pkcs11-module */
+	char *secret;	       /* read from the file or typed */
+	bool is_module_loaded;
+} keyopts_t;
+
+/* -1 (with a message) when both --pass and --pass-file are given. */
+int keyopts_check(const keyopts_t *ko, const char *cmd);
+void keyopts_free(keyopts_t *ko);
+/* True for a PKCS#11 URI ("pkcs11:..."), taken instead of a key file. */
+bool key_is_uri(const char *key);
+/* Add a signer or a decryption key: CERT with KEY (a file or a PKCS#11
+ * URI), or the PKCS#12 bundle P12 (CERT and KEY unused).  Returns 0 or a
+ * CACHET_E_* code (CACHET_E_IO after a file could not be read). */
+int keys_add_signer(keyopts_t *ko, cachet_sign_t *s, const char *cert, const char *key,
+		    const char *p12, cachet_digest_t digest, unsigned flags, cachet_diag_t *diag);
+int keys_add_decrypt(keyopts_t *ko, cachet_decrypt_t *d, const char *cert, const char *key,
+		     const char *p12, cachet_diag_t *diag);
+
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);

@@ -57,6 +57,9 @@ enum {
 	CACHET_E_BAD_PARAMS = -19,
 	CACHET_E_BAD_KEY = -20,
 	CACHET_E_BAD_CERT = -21,
+	/* the key is encrypted (or on a token that wants a PIN) and no
+	 * password was given: ask for one and try again.  Since: 0.1 */
+	CACHET_E_NEED_PASSWORD = -22,
 	/* unsupported */
 	CACHET_E_UNKNOWN_OID = -30,
 	CACHET_E_UNSUPPORTED = -31,
@@ -230,6 +233,43 @@ cachet_sign_add_signer(cachet_sign_t *s, const cachet_datum_t *cert,
 		       const cachet_datum_t *key, const char *password,
 		       cachet_digest_t digest, unsigned flags,
 		       cachet_diag_t *diag);
+/* Add a signer from a PKCS#12 bundle P12 (DER, or PEM armour "PKCS12";
+ * RFC 7292) protected by PASSWORD (NULL: none given).  Each private key
+ * is paired with the certificate in the bundle that holds its public key
+ * (names and localKeyId are not trusted for this); the first pair whose
+ * certificate allows signing (no keyUsage, or digitalSignature or
+ * nonRepudiation) signs, and every other certificate in the bundle (the
+ * chain) goes into the certificates field.  Errors:
+ * CACHET_E_NEED_PASSWORD when the bundle is protected and PASSWORD is
+ * NULL, CACHET_E_BAD_KEY for a wrong password or a damaged bundle,
+ * CACHET_E_KEY_MISMATCH when no key has a certificate fit for signing.
+ * Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int
+cachet_sign_add_signer_p12(cachet_sign_t *s, const cachet_datum_t *p12,
+			   const char *password, cachet_digest_t digest,
+			   unsigned flags, cachet_diag_t *diag);
+/* Add a signer whose private key stays on a PKCS#11 token: URL is a
+ * PKCS#11 URI (RFC 7512, "pkcs11:token=...;object=...;type=private"),
+ * opened through GnuTLS's PKCS#11 support; PIN logs in (NULL: the URI's
+ * pin-value or pin-source, if any).  CERT is the key's certificate (PEM or
+ * DER).  RSA (PKCS#1 v1.5 and, with CACHET_SIGNER_PSS, RSASSA-PSS) and
+ * ECDSA keys; the token signs the digest and the signature is checked
+ * with the public key before it is used.  Errors: CACHET_E_NEED_PASSWORD
+ * when the token wants a PIN and none was given, CACHET_E_BAD_KEY when it
+ * refused the PIN or has no key matching URL, CACHET_E_KEY_MISMATCH when
+ * the key is not CERT's.  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int
+cachet_sign_add_signer_pkcs11(cachet_sign_t *s, const cachet_datum_t *cert,
+			      const char *url, const char *pin,
+			      cachet_digest_t digest, unsigned flags,
+			      cachet_diag_t *diag);
+/* Load the PKCS#11 module at PATH (a shared object) for the URIs given
+ * to the *_pkcs11 functions.  Without a call GnuTLS loads the modules
+ * p11-kit is configured with; after one, only the modules named this way
+ * are used.  Process-wide: call it before other threads use PKCS#11.
+ * CACHET_E_IO when the module cannot be loaded.  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_pkcs11_add_module(const char *path,
+							  cachet_diag_t *diag);
 /* Add extra certificates (PEM with one or several, or one DER) to the
  * certificates field, e.g. the signer's chain. */
 CACHET_API CACHET_MUST_CHECK int cachet_sign_add_certs(cachet_sign_t *s,
@@ -481,6 +521,25 @@ CACHET_API CACHET_MUST_CHECK int
 cachet_decrypt_add_key(cachet_decrypt_t *d, const cachet_datum_t *cert,
 		       const cachet_datum_t *key, const char *password,
 		       cachet_diag_t *diag);
+/* Every key of the PKCS#12 bundle P12 (as for cachet_sign_add_signer_p12)
+ * whose certificate allows encryption (no keyUsage, or keyEncipherment or
+ * keyAgreement), each with its certificate.  Errors as there;
+ * CACHET_E_KEY_MISMATCH when no key fits.  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int
+cachet_decrypt_add_p12(cachet_decrypt_t *d, const cachet_datum_t *p12,
+		       const char *password, cachet_diag_t *diag);
+/* A recipient certificate CERT whose RSA private key stays on a PKCS#11
+ * token (URL and PIN as for cachet_sign_add_signer_pkcs11).  The token
+ * decrypts RSA PKCS#1 v1.5 key transport and removes the padding itself
+ * (its timing is the token's); Cachet substitutes a random key unless the
+ * token returns one of the expected length, so a bad padding still shows
+ * only as CACHET_E_DECRYPT_FAILED.  RSAES-OAEP and key agreement with a
+ * token key are CACHET_E_UNSUPPORTED (GnuTLS 3.7.9 offers neither).
+ * Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int
+cachet_decrypt_add_pkcs11(cachet_decrypt_t *d, const cachet_datum_t *cert,
+			  const char *url, const char *pin,
+			  cachet_diag_t *diag);
 CACHET_API CACHET_MUST_CHECK int cachet_decrypt_add_password(cachet_decrypt_t *d,
 							     const uint8_t *pw,
 							     size_t pwlen);
