@@ -246,10 +246,19 @@ ok "a From whose local part differs in case only matches, and the report says so
 		cachet verify --format smime -i sm3.eml -o /dev/null --trust multi.crt >r10.txt 2>&1 &&
 		grep -q "only without regard to the local part.s case (RFC 8398 section 5)" r10.txt'
 sed 's/^From: Alice <alice@example.org>\r$/From: Third <third@example.org>\r/' plain.eml >m4.eml
-ok "a From that is none of them is reported" -- \
+ok "a From that is none of them is a warning in the report" -- \
 	eval 'cachet sign --format smime -i m4.eml -o sm4.eml --signer multi.crt --key multi.key &&
 		cachet verify --format smime -i sm4.eml -o /dev/null --trust multi.crt >r11.txt 2>&1 &&
-		grep -q "From <third@example.org> is not an address of the signer certificate" r11.txt'
+		grep -q "WARNING: From <third@example.org> is not an address of the signer certificate" r11.txt'
+ok "... and with --email it is a failing certificate-email check: exit 1, nothing released" -- \
+	eval 'rm -f m4.out; rc_is 1 cachet verify --format smime -i sm4.eml -o m4.out --trust multi.crt \
+		--email third@example.org >r17.txt 2>&1 &&
+		grep -q "\[CACHET_E_CERT_EMAIL_MISMATCH\]" r17.txt && [ ! -e m4.out ]'
+sed 's/^From: Alice <alice@example.org>\r$/From: Third <third@example.org>\r\nSender: Multi <first@example.org>\r/' plain.eml >m5.eml
+ok "... but a Sender that is one of them is enough (RFC 8550 section 3: From or Sender)" -- \
+	eval 'cachet sign --format smime -i m5.eml -o sm5.eml --signer multi.crt --key multi.key &&
+		cachet verify --format smime -i sm5.eml -o /dev/null --trust multi.crt >r16.txt 2>&1 &&
+		grep -q "matches the signer certificate" r16.txt'
 
 # ---------------------------------------------------------------- RFC 7508 SecureHeaderFields
 ok "sign --secure-headers: verify OK, the attribute as in the message header" -- \

@@ -185,7 +185,8 @@ int cachet_certs_make(const cachet_datum_t *certs, size_t ncerts,
 	CHECK(_cachet_der_small_uint(&msg, 1));
 	CHECK(_cachet_buf_append(&msg, "\x31\x00", 2)); /* digestAlgorithms: none */
 	/* RFC 5652 section 5.2: with no signers the eContentType MUST be
-	 * id-data and eContent MUST be omitted (RFC 8551 section 3.8 step 1). */
+	 * id-data and eContent MUST be omitted (RFC 8551 section 3.8 step 1).
+	 * [rfc8551-3.8-econtent-absent] */
 	size_t eci = msg.size;
 	CHECK(_cachet_der_oid(&msg, ct_oid(CACHET_ALG_CT_DATA)));
 	CHECK(_cachet_der_wrap(&msg, eci, 0x30));
@@ -194,7 +195,8 @@ int cachet_certs_make(const cachet_datum_t *certs, size_t ncerts,
 		CHECK(_cachet_der_set_of(&msg, 0xa0, el, nel));
 	if (cs.n > 0)
 		CHECK(_cachet_der_set_of(&msg, 0xa1, cs.der, cs.n));
-	/* signerInfos: empty (RFC 8551 section 3.8 step 1). */
+	/* signerInfos: empty (RFC 8551 section 3.8 step 1).
+	 * [rfc8551-3.8-signerinfos-empty] */
 	CHECK(_cachet_buf_append(&msg, "\x31\x00", 2));
 	CHECK(_cachet_der_wrap(&msg, 0, 0x30));
 	CHECK(_cachet_der_wrap(&msg, 0, 0xa0));

@@ -471,7 +471,7 @@ static int attr(cbuf_t *out, cachet_alg_id_t type, const cbuf_t *value)
 }
 
 /* signingTime as RFC 5652 section 11.3 says: UTCTime for 1950-2049,
- * GeneralizedTime otherwise. */
+ * GeneralizedTime otherwise.  [rfc8551-2.5.1-signingtime-encode] */
 static int signing_time(cbuf_t *v, time_t t)
 {
 	struct tm tm;
@@ -1199,6 +1199,7 @@ static const struct {
 	{CACHET_ALG_AT_CONTENT_TYPE, "content-type-attr", "RFC 5652 section 11.1", true},
 	{CACHET_ALG_AT_MESSAGE_DIGEST, "message-digest", "RFC 5652 section 11.2", true},
 	{CACHET_ALG_AT_SIGNING_TIME, "signing-time", "RFC 5652 section 11.3", false},
+	/* [rfc8551-2.5.2-smimecap-single] [rfc8551-2.5.3-keypref-single] */
 	{CACHET_ALG_AT_SMIME_CAPABILITIES, "smime-capabilities", "RFC 8551 section 2.5.2", false},
 	{CACHET_ALG_AT_ENC_KEY_PREF, "encryption-key-preference", "RFC 8551 section 2.5.3", false},
 	{CACHET_ALG_AT_SIGNING_CERT, "signing-certificate", "RFC 2634 section 5.4", false},
@@ -1481,7 +1482,8 @@ static int check_attrs(vstate_t *st, sinfo_t *si, const cachet_alg_t *da,
 				CHECK(secure_headers(st, si, &val));
 			break;
 		case CACHET_ALG_AT_COUNTERSIGNATURE:
-			/* RFC 5652 section 11.4: "MUST NOT be a signed attribute". */
+			/* RFC 5652 section 11.4: "MUST NOT be a signed attribute".
+			 * [rfc5652-11.4-countersignature-unsigned] */
 			CK("countersignature", CACHET_CHECK_FAIL, CACHET_E_ATTR_MISMATCH, "RFC 5652 section 11.4",
 			   "a countersignature must be an unsigned attribute, not a signed one");
 			break;
@@ -1510,7 +1512,8 @@ cleanup:
 }
 
 /* Judge the unsigned attributes: the single_attrs are signed attributes
- * only (the signature would not protect them otherwise). */
+ * only (the signature would not protect them otherwise).
+ * [rfc8551-2.5.2-smimecap-signed] [rfc8551-2.5.3-keypref-signed] */
 static int check_unsigned_attrs(vstate_t *st, sinfo_t *si)
 {
 	cachet_report_t *rep = st->rep;
@@ -1575,7 +1578,7 @@ static int verify_signer(vstate_t *st, const cbuf_t *der, size_t idx)
 	}
 
 	/* sid and version (section 5.3): 1 with issuerAndSerialNumber, 3 with
-	 * subjectKeyIdentifier. */
+	 * subjectKeyIdentifier.  [rfc8551-2.6-sid-both] */
 	int clen = sizeof(choice);
 	if (asn1_read_value(si->node, "sid", choice, &clen) != ASN1_SUCCESS)
 		choice[0] = 0;

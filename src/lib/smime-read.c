@@ -1383,11 +1383,17 @@ static int check_from(cachet_smime_t *sm)
 							       "address only without regard to the local "
 							       "part's case (RFC 8398 section 5)",
 						 sm->from ? sm->from : sm->sender));
-		if (!match)
-			CHECK_RET(CACHET_FINDING(&L->findings, "From <%s> is not an address of the "
-							       "signer certificate (%s)",
+		if (!match) {
+			/* "MUST check ... SHOULD provide some explicit
+			 * alternate processing": a warning in the report and
+			 * the diagnostics, not a failed verdict -- an inner
+			 * signer of a re-signed or forwarded message need not
+			 * be the author in From (RFC 2634 section 1.1), and
+			 * `cachet verify --email` makes it a failing check. */
+			CHECK_RET(CACHET_FINDING(&L->findings, "WARNING: From <%s> is not an address of "
+							       "the signer certificate (%s)",
 						 sm->from ? sm->from : sm->sender, RULE_FROM));
-		else
+		} else
 			CHECK_RET(CACHET_FINDING(&L->findings, "From <%s> matches the signer "
 							       "certificate (%s)",
 						 sm->from ? sm->from : sm->sender, RULE_FROM));

@@ -864,7 +864,7 @@ cleanup:
 
 /* The micalg value (section 3.5.3.2) from the digestAlgorithms of the
  * detached SignedData SIG: the names, comma-separated (RFC 1847 section
- * 2.1), in the order of the SET. */
+ * 2.1), in the order of the SET.  [rfc8551-3.5.3.2-micalg-commas] */
 static int micalg_of(const cachet_datum_t *sig, cbuf_t *out, cachet_diag_t *diag)
 {
 	static const struct {
@@ -950,7 +950,7 @@ static int run_detached(cachet_sign_t *s, const prep_t *p, cachet_sink_t *out, c
 	src = NULL;
 
 	/* RFC 1847 section 2.1, RFC 8551 section 3.5.3.2: protocol and
-	 * micalg are required. */
+	 * micalg are required.  [rfc8551-3.5.3.2-protocol] */
 	CHECK(_cachet_mime_boundary_new(boundary));
 	CHECK(write_outer(p, out, diag));
 	{

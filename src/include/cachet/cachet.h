@@ -807,7 +807,11 @@ CACHET_API CACHET_MUST_CHECK int cachet_smime_set_decrypt(cachet_smime_t *sm,
  * checked out and the call returns 0; nothing is written otherwise.
  * Returns 0, or the first failing layer's code (a verification code, one
  * CACHET_E_DECRYPT_FAILED for any decryption failure, CACHET_E_MALFORMED
- * ...).  A message with no S/MIME layer is CACHET_E_UNSUPPORTED_CONTENT.
+ * ...).  A From or Sender that is none of the signer certificate's
+ * addresses is a warning in the report (RFC 8550 section 3; set the
+ * verifier's address with cachet_verify_set_email to make it fail); a
+ * layer whose SecureHeaderFields differ from the message header fails
+ * (CACHET_E_ATTR_MISMATCH, RFC 7508 section 4.5.2).  A message with no S/MIME layer is CACHET_E_UNSUPPORTED_CONTENT.
  * FLAGS: CACHET_SMIME_NEED_*.  Since: 0.1 */
 CACHET_API CACHET_MUST_CHECK int cachet_smime_open(cachet_smime_t *sm, cachet_source_t *msg,
 						   cachet_sink_t *out, unsigned flags,
