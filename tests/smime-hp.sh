@@ -204,6 +204,20 @@ ok "an hp parameter the input had is replaced, not doubled" -- \
 		[ "$(part s2.eml | grep "^Content-Type:" | grep -o "hp=" | wc -l)" -eq 1 ] &&
 		part s2.eml | grep -Eq "^Content-Type: .*hp=\"?clear\"?"'
 
+# A raw Latin-1 octet in a protected Subject (not RFC 2047, not UTF-8):
+# the JSON report stays valid UTF-8 and says which octet it was.
+printf 'From: Alice <alice@example.org>\r\nSubject: caf\351 cr\350me\r\nContent-Type: text/plain\r\n\r\nbody\r\n' >latin1.eml
+ok "a Latin-1 octet in a protected field: the JSON report is valid UTF-8" -- \
+	eval 'cachet sign --format smime --protect-headers -i latin1.eml -o sl.eml --signer "$A_CRT" \
+		--key "$A_KEY" --chain "$CHAIN" &&
+		cachet verify --format smime --json -i sl.eml -o /dev/null --trust "$ROOT" --at "$AT" >sl.json &&
+		python3 -c "
+import json
+raw = open(\"sl.json\", \"rb\").read()
+j = json.loads(raw.decode(\"utf-8\"))
+f = {x[\"name\"]: x for x in j[\"header_protection\"][\"fields\"]}
+assert f[\"Subject\"][\"value\"] == \"caf\\u00e9 cr\\u00e8me\", f[\"Subject\"]"'
+
 # ---------------------------------------------------------------- message/rfc822 wrapping
 printf '%s\r\n' "From: Alice <alice@example.org>" "To: Bob <bob@example.org>" \
 	"Subject: Wrapped" "MIME-Version: 1.0" "Content-Type: message/rfc822" "" \

@@ -257,6 +257,13 @@ int main(void)
 	_cachet_buf_json_str(&b, "a\"b\\c\n");
 	ok(strcmp((char *)b.data, "\"a\\\"b\\\\c\\u000a\"") == 0, "JSON string escaping");
 	_cachet_buf_free(&b);
+	/* UTF-8 passes; other octets become \u00XX (Latin-1 header bytes, a
+	 * sequence cut short, an overlong form, a surrogate, DEL). */
+	_cachet_buf_json_str(&b, "caf\xc3\xa9 \xf0\x9f\x94\x92 ol\xe9 \xc3 \xc0\xaf \xed\xa0\x80 \x7f");
+	ok(b.data && strcmp((char *)b.data, "\"caf\xc3\xa9 \xf0\x9f\x94\x92 ol\\u00e9 \\u00c3 \\u00c0\\u00af "
+					    "\\u00ed\\u00a0\\u0080 \\u007f\"") == 0,
+	   "JSON strings stay valid UTF-8: %s", b.data ? (char *)b.data : "(null)");
+	_cachet_buf_free(&b);
 
 	uint8_t secret[16];
 	memset(secret, 0xaa, sizeof(secret));

@@ -103,17 +103,55 @@ int _cachet_buf_printf(cbuf_t *b, const char *fmt, ...)
 	return 0;
 }
 
+/* The length of the well-formed UTF-8 sequence at P (RFC 3629 section
+ * 4: no overlong forms, no surrogates, nothing past U+10FFFF), 0 when
+ * there is none.  P is NUL-terminated, so a cut sequence stops there. */
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+	size_t n;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		lo = c == 0xe0 ? 0xa0 : 0x80;
+		hi = c == 0xed ? 0x9f : 0xbf;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		lo = c == 0xf0 ? 0x90 : 0x80;
+		hi = c == 0xf4 ? 0x8f : 0xbf;
+	} else
+		return 0;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
 int _cachet_buf_json_str(cbuf_t *b, const char *s)
 {
 	int ret = _cachet_buf_append(b, "\"", 1);
-	for (; ret == 0 && *s; s++) {
+	while (ret == 0 && *s) {
 		unsigned char c = (unsigned char)*s;
+		size_t n = utf8_len((const unsigned char *)s);
 		if (c == '"' || c == '\\')
 			ret = _cachet_buf_printf(b, "\\%c", c);
-		else if (c < 0x20)
+		else if (c < 0x20 || c == 0x7f || n == 0)
+			/* Control characters, and octets that are not UTF-8
+			 * (a mail header in Latin-1, a cut sequence) as the
+			 * code point of the same number, so that the JSON
+			 * stays valid UTF-8 (RFC 8259 section 8.1). */
 			ret = _cachet_buf_printf(b, "\\u%04x", c);
-		else
-			ret = _cachet_buf_append(b, s, 1);
+		else {
+			ret = _cachet_buf_append(b, s, n);
+			s += n;
+			continue;
+		}
+		s++;
 	}
 	if (ret == 0)
 		ret = _cachet_buf_append(b, "\"", 1);
