@@ -3,14 +3,15 @@
 ## its check in `make check`, and `make conformance` writing the report.
 
 CONFORMANCE_REGISTRY = conformance/rfc8551.req conformance/rfc8550.req \
-	conformance/rfc5652.req
+	conformance/rfc5652.req conformance/rfc3274.req conformance/rfc5083.req \
+	conformance/rfc5084.req conformance/rfc7508.req
 CONFORMANCE_TOOLS = conformance/check.py conformance/keywords.py \
 	conformance/rfctext.py conformance/registry.py
 # The checker's own negative case: a registry with a fake quote, evidence
 # that names no test point, an entry with neither test nor exception, and
 # a source file citing an id that does not exist.
 CONFORMANCE_SELFTEST = conformance/selftest/rfc8551.req \
-	conformance/selftest/tests/fake.sh conformance/selftest/tests/fake.log \
+	conformance/selftest/tests/fake.py conformance/selftest/tests/fake.log \
 	conformance/selftest/tests/fake.trs conformance/selftest/src/cites.c
 EXTRA_DIST += conformance/README.md conformance/conformance.mk \
 	$(CONFORMANCE_REGISTRY) $(CONFORMANCE_TOOLS) $(CONFORMANCE_SELFTEST) \

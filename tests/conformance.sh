@@ -51,13 +51,13 @@ desc="selftest: the checker fails on the planted faults (exit $self_rc)"; point 
 desc="selftest: a fake quote is reported"
 point has 'rfc8551-2.1-fake-quote: the quote does not occur in rfc8551.txt'
 desc="selftest: evidence naming no test point is reported"
-point has "rfc8551-2.1-no-such-point: evidence 'tests/fake.sh: no such description': no test point"
+point has "rfc8551-2.1-no-such-point: evidence 'tests/fake.py: no such description': no test point"
 desc="selftest: evidence naming a missing test file is reported"
 point has "rfc8551-2.1-no-such-test: evidence 'tests/missing.sh: x': no test tests/missing.sh"
 desc="selftest: an entry with neither test nor exception is reported"
 point has 'rfc8551-2.1-bare: neither a test nor an exception'
 desc="selftest: a failing test point is reported"
-point has "rfc8551-2.1-failing: evidence 'tests/fake.sh: sha-512' fails"
+point has "rfc8551-2.1-failing: evidence 'tests/fake.py: sha-512' fails"
 desc="selftest: a citation of an unknown id is reported"
 point has 'cites \[rfc8551-2.1-no-such-id\], which is not in the registry'
 desc="selftest: a keyword sentence without an entry in a section declared complete is reported"

@@ -282,4 +282,18 @@ refused 4 "decrypt of a missing input file: I/O error" \
 refused 4 "decrypt into a directory that does not exist: I/O error" \
 	decrypt -i gcm.der -o no-such-dir/r.der "${ALICE[@]}"
 
+# RFC 5652 section 6.2: a RecipientInfo of a version Cachet does not know
+# is passed over, not fatal, when another one is for the caller's key
+# [rfc5652-6.2-graceful-alternatives].  bob's ktri (the first) gets
+# version 3, which no ktri has.
+ok "an EnvelopedData to bob and alice, bob's ktri version changed to 3" -- \
+	eval 'cachet encrypt --format der -i in.bin -o tworis.der --to "$PKI/bob.crt.pem" \
+		--to "$PKI/alice.crt.pem" --cipher aes-128-cbc &&
+		off=$(python3 "$DERUTIL" dump tworis.der | awk "\$2==\"UNIV\" && \$3==2 {n++; if (n==2) {print \$1; exit}}") &&
+		[ -n "$off" ] && python3 "$DERUTIL" flip tworis.der $((off + 2)) tworis-v3.der 3'
+ok "... alice still decrypts it: the unknown version is skipped (RFC 5652 section 6.2)" -- \
+	eval 'cachet decrypt --format der -i tworis-v3.der -o tworis.out "${ALICE[@]}" && cmp tworis.out in.bin'
+refused 3 "... bob, whose RecipientInfo it was, gets CACHET_E_BAD_VERSION" \
+	decrypt --format der -i tworis-v3.der -o r.der --cert "$PKI/bob.crt.pem" --key "$PKI/bob.key.pem"
+
 done_testing

@@ -429,6 +429,22 @@ static void test_ktri(void)
 	free_ident(&carol);
 }
 
+/* version_swap RI FROM TO: the version INTEGER that opens the
+ * RecipientInfo's [n] element holds FROM; make it TO.  False when the
+ * octets are not where they should be. */
+static bool version_swap(cbuf_t *ri, uint8_t from, uint8_t to)
+{
+	size_t hl;
+
+	if (ri->size < 8)
+		return false;
+	hl = ri->data[1] & 0x80 ? 2 + (ri->data[1] & 0x7f) : 2;
+	if (hl + 3 > ri->size || ri->data[hl] != 0x02 || ri->data[hl + 1] != 1 || ri->data[hl + 2] != from)
+		return false;
+	ri->data[hl + 2] = to;
+	return true;
+}
+
 /* ------------------------------------------------------------------ */
 /* kari */
 
@@ -481,6 +497,17 @@ static void kari_curve(const char *label, ident_t *a, ident_t *b, ident_t *stran
 			       "kari: no RecipientEncryptedKey for us: END");
 			expect(open_ri(&ri, &ka, 24, got), CACHET_E_DECRYPT_FAILED,
 			       "kari: another CEK length: DECRYPT_FAILED");
+			/* [rfc5652-6.2.2-version] "It MUST always be 3." */
+			if (version_swap(&ri, 3, 2)) {
+				cachet_ri_info_t vinfo;
+
+				expect(_cachet_ri_describe(ri.data, ri.size, &vinfo, "t", NULL),
+				       CACHET_E_BAD_VERSION,
+				       "kari version 2 instead of 3: BAD_VERSION (RFC 5652 section 6.2.2)");
+				version_swap(&ri, 2, 3);
+			} else {
+				ok(0, "kari: version octet where expected");
+			}
 			ri.data[ri.size - 1] ^= 0x80; /* the last encryptedKey */
 			expect(open_ri(&ri, &kb, ceklen, got), CACHET_E_DECRYPT_FAILED,
 			       "kari: tampered encryptedKey: DECRYPT_FAILED");
@@ -686,6 +713,16 @@ static void test_kekri(void)
 		expect(open_ri(&ri, &k3, 16, got), CACHET_E_END,
 		       "kekri: an unnamed KEK of another length is not tried: END");
 		expect(open_ri(&ri, &k4, 16, got), CACHET_E_END, "kekri: another identifier: END");
+		/* [rfc5652-6.2.3-version] "It MUST always be 4." */
+		if (version_swap(&ri, 4, 3)) {
+			cachet_ri_info_t vinfo;
+
+			expect(_cachet_ri_describe(ri.data, ri.size, &vinfo, "t", NULL), CACHET_E_BAD_VERSION,
+			       "kekri version 3 instead of 4: BAD_VERSION (RFC 5652 section 6.2.3)");
+			version_swap(&ri, 3, 4);
+		} else {
+			ok(0, "kekri: version octet where expected");
+		}
 		/* Uniform failures: a frame only in debug mode. */
 		if (cachet_diag_init(&diag) == 0) {
 			expect(_cachet_ri_open(ri.data, ri.size, &k1, 16, got, "t", diag),
@@ -831,6 +868,17 @@ static void test_pwri(void)
 			       "pwri: 1000 iterations above a bound of 999: POLICY");
 			expect(open_ri(&ri, &keys, 32, got), CACHET_E_DECRYPT_FAILED,
 			       "pwri: another CEK length (count octet): DECRYPT_FAILED");
+			/* [rfc5652-6.2.4-version] "It MUST always be 0." */
+			if (version_swap(&ri, 0, 1)) {
+				cachet_ri_info_t vinfo;
+
+				expect(_cachet_ri_describe(ri.data, ri.size, &vinfo, "t", NULL),
+				       CACHET_E_BAD_VERSION,
+				       "pwri version 1 instead of 0: BAD_VERSION (RFC 5652 section 6.2.4)");
+				version_swap(&ri, 1, 0);
+			} else {
+				ok(0, "pwri: version octet where expected");
+			}
 			ri.data[ri.size - 20] ^= 4;
 			expect(open_ri(&ri, &keys, ceklen, got), CACHET_E_DECRYPT_FAILED,
 			       "pwri: tampered encryptedKey: DECRYPT_FAILED");

@@ -320,6 +320,47 @@ else
 		grep -q "WARNING weak key accepted by the legacy policy: 512-bit" bc-shortKey.json
 fi
 
+# ------------------------------------------------ addresses and keyUsage
+# Three more signers issued here by the test CA (P-256, emailProtection):
+# one without a keyUsage extension (RFC 8550 section 4.4.2: presume
+# digitalSignature and nonRepudiation), one whose only address is the
+# PKCS #9 emailAddress in the subject, one with no address at all
+# (section 3: recognise and accept it).
+cat >extra.cnf <<'EOF'
+[ v_noku ]
+basicConstraints = critical, CA:FALSE
+extendedKeyUsage = emailProtection
+subjectAltName = email:nokuext@example.org
+[ v_plain ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, nonRepudiation
+extendedKeyUsage = emailProtection
+EOF
+# extra_id NAME SUBJECT SECTION: NAME.crt and NAME.key issued by the test
+# CA, and NAME.p7 signed with them.
+extra_id()
+{
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null &&
+	openssl req -new -key "$1.key" -subj "$2" -out "$1.csr" 2>/dev/null &&
+	openssl x509 -req -in "$1.csr" -CA "$CA" -CAkey "$ID/ca.key.pem" -set_serial "0x$(openssl rand -hex 8)" \
+		-days 7300 -extfile extra.cnf -extensions "$3" -out "$1.crt" 2>/dev/null &&
+	"$CACHET" sign --format der -i in.txt -o "$1.p7" --signer "$1.crt" --key "$1.key"
+}
+# [rfc8550-4.4.2-ku-absent]
+ok "nokuext: a signer without a keyUsage extension passes certificate-key-usage (RFC 8550 section 4.4.2)" -- eval '
+	extra_id nokuext "/O=Cachet Test/CN=No Key Usage Signer" v_noku &&
+	vjson nokuext 0 --email nokuext@example.org && only_fails nokuext.json &&
+	detail_has nokuext.json certificate-key-usage pass "no keyUsage extension"'
+# [rfc8550-3-dn-email]
+ok "dnemail: the emailAddress in the subject is the signer's address (RFC 8550 section 3)" -- eval '
+	extra_id dnemail "/O=Cachet Test/CN=DN Address Signer/emailAddress=dnemail@example.org" v_plain &&
+	vjson dnemail 0 --email dnemail@example.org && only_fails dnemail.json &&
+	detail_has dnemail.json certificate-email pass "dnemail@example.org"'
+# [rfc8550-3-no-email-accept]
+ok "noaddr: a signer certificate without any address validates (RFC 8550 section 3)" -- eval '
+	extra_id noaddr "/O=Cachet Test/CN=No Address Signer" v_plain &&
+	vjson noaddr 0 && only_fails noaddr.json'
+
 # ---------------------------------------------------------------- man page
 MAN=$top_srcdir/doc/cachet-verify.1
 for o in --crl --crl-dir --ocsp-response --require-revocation-check --system-trust --cert-dir --email; do

@@ -1234,8 +1234,13 @@ static int recover_cek(cachet_decrypt_t *d, cbuf_t *ris, size_t nris, size_t cek
 			any_failed = true;
 			continue;
 		}
-		if (ret == CACHET_E_POLICY || ret == CACHET_E_WEAK_ALGORITHM || ret == CACHET_E_UNSUPPORTED) {
-			/* Another RecipientInfo may still be for us. */
+		if (ret == CACHET_E_POLICY || ret == CACHET_E_WEAK_ALGORITHM || ret == CACHET_E_UNSUPPORTED ||
+		    ret == CACHET_E_BAD_VERSION) {
+			/* Another RecipientInfo may still be for us: RFC 5652
+			 * section 6.2, implementations "MUST gracefully handle
+			 * unimplemented versions of otherwise supported
+			 * alternatives" [rfc5652-6.2-graceful-alternatives].  The version's
+			 * code is returned when none opens. */
 			if (first_policy == 0)
 				first_policy = ret;
 			continue;
@@ -1374,7 +1379,22 @@ int cachet_decrypt_run(cachet_decrypt_t *d, cachet_source_t *in, cachet_sink_t *
 			       "more than %d RecipientInfos", CACHET_MAX_RECIPIENTS);
 			CHECK(_cachet_ber_capture(&r, &h, &ris[nris], CACHET_MAX_BOUNDED));
 			snprintf(path, sizeof(path), "recipientInfos[%zu]", nris);
-			CHECK(_cachet_ri_describe(ris[nris].data, ris[nris].size, &d->ri[nris], path, diag));
+			/* Quietly first: a version error is said again, once,
+			 * if this RecipientInfo is the one that fails. */
+			ret = _cachet_ri_describe(ris[nris].data, ris[nris].size, &d->ri[nris], path, NULL);
+			if (ret < 0 && ret != CACHET_E_BAD_VERSION)
+				ret = _cachet_ri_describe(ris[nris].data, ris[nris].size, &d->ri[nris], path,
+							  diag);
+			if (ret == CACHET_E_BAD_VERSION) {
+				/* RFC 5652 section 6.2: a version Cachet does not
+				 * know is handled gracefully -- listed, and passed
+				 * over when the keys are tried
+				 * [rfc5652-6.2-graceful-alternatives]. */
+				snprintf(d->ri[nris].alg, sizeof(d->ri[nris].alg),
+					 "(version not understood; passed over)");
+				ret = 0;
+			}
+			CHECK(ret);
 			nris++;
 			d->nri = nris;
 		}
