@@ -847,6 +847,15 @@ struct cachet_verify_st {
 	_cachet_valset_t val; /* CRLs, OCSP responses, system trust, address */
 };
 
+void _cachet_verify_vparams(const cachet_verify_t *v, const cachet_certset_t *pool, _cachet_vparams_t *p)
+{
+	p->trust = &v->trust;
+	p->pool = pool;
+	p->vs = &v->val;
+	p->at = v->t_set ? v->t : time(NULL);
+	p->policy = v->policy;
+}
+
 int cachet_verify_init(cachet_verify_t **v)
 {
 	if (v == NULL)
@@ -1276,6 +1285,59 @@ cleanup:
 	return ret < 0 ? ret : 0;
 }
 
+/* RFC 8551 section 2.5.3: SMIMEEncryptionKeyPreference names the
+ * certificate the signer wants encrypted mail for.  Find it among the
+ * message's certificates (and the ones given) and keep its DER in the
+ * report signer, for a certificate directory to record; the finding is
+ * INFO (the attribute is a wish, not a verdict). */
+static int key_preference(vstate_t *st, sinfo_t *si, const cbuf_t *val)
+{
+	cachet_report_t *rep = st->rep;
+	asn1_node kp = NULL;
+	cbuf_t a = {0};
+	char choice[64], desc[300];
+	int clen = sizeof(choice), ret;
+	const cachet_certset_t *sets[2] = {&st->certs, &st->v->extra};
+	long ci = -1;
+	size_t k = 0;
+
+	ret = _cachet_asn1_decode("CachetSMIME.SMIMEEncryptionKeyPreference", val->data, val->size, false,
+				  &kp, "SMIMEEncryptionKeyPreference", "RFC 8551 section 2.5.3", NULL);
+	if (ret == CACHET_E_NOMEM)
+		goto cleanup;
+	if (ret < 0 || asn1_read_value(kp, "", choice, &clen) != ASN1_SUCCESS) {
+		ret = CK("encryption-key-preference", CACHET_CHECK_FAIL, CACHET_E_MALFORMED, "RFC 8551 section 2.5.3",
+			 "SMIMEEncryptionKeyPreference does not decode");
+		goto cleanup;
+	}
+	if (strcmp(choice, "issuerAndSerialNumber") == 0) {
+		size_t s0, e0;
+		CHECK(_cachet_asn1_range(kp, val->data, val->size, "issuerAndSerialNumber.issuer", &s0, &e0));
+		CHECK(_cachet_asn1_read(kp, "issuerAndSerialNumber.serialNumber", &a));
+		for (k = 0; k < 2 && ci < 0; k++)
+			ci = _cachet_certset_find_iasn(sets[k], val->data + s0, e0 - s0 + 1, a.data, a.size);
+	} else {
+		CHECK(_cachet_asn1_read(kp, strcmp(choice, "receipentKeyId") == 0
+					     ? "receipentKeyId.subjectKeyIdentifier" : "subjectAltKeyIdentifier", &a));
+		for (k = 0; k < 2 && ci < 0; k++)
+			ci = _cachet_certset_find_skid(sets[k], a.data, a.size);
+	}
+	if (ci < 0) {
+		ret = CK("encryption-key-preference", CACHET_CHECK_INFO, 0, "RFC 8551 section 2.5.3",
+			 "SMIMEEncryptionKeyPreference (%s) names a certificate that is not at hand", choice);
+		goto cleanup;
+	}
+	_cachet_buf_free(&si->rs->keypref);
+	CHECK(_cachet_buf_append(&si->rs->keypref, sets[k - 1]->der[ci].data, sets[k - 1]->der[ci].size));
+	_cachet_crt_describe(sets[k - 1]->crt[ci], desc, sizeof(desc));
+	ret = CK("encryption-key-preference", CACHET_CHECK_INFO, 0, "RFC 8551 section 2.5.3",
+		 "the signer prefers encrypted mail for %s", desc);
+cleanup:
+	_cachet_asn1_delete(&kp, false);
+	_cachet_buf_free(&a);
+	return ret < 0 ? ret : 0;
+}
+
 /* Judge the signed attributes (RFC 5652 sections 5.3, 5.4, 11; RFC 6211;
  * RFC 5035).  On success SIGNED holds the DER SET the signature covers. */
 static int check_attrs(vstate_t *st, sinfo_t *si, const cachet_alg_t *da,
@@ -1476,6 +1538,10 @@ static int check_attrs(vstate_t *st, sinfo_t *si, const cachet_alg_t *da,
 		case CACHET_ALG_AT_SMIME_CAPABILITIES:
 			CK("smime-capabilities", CACHET_CHECK_INFO, 0, "RFC 8551 section 2.5.2",
 			   "SMIMECapabilities present");
+			break;
+		case CACHET_ALG_AT_ENC_KEY_PREF:
+			if (nv == 1)
+				CHECK(key_preference(st, si, &val));
 			break;
 		case CACHET_ALG_AT_SECURE_HEADERS:
 			if (nv == 1 && si->rs->sechdr == NULL)
@@ -2082,6 +2148,8 @@ int cachet_verify_run(cachet_verify_t *v, cachet_source_t *in,
 	st->rep->detached = !has_content;
 	st->rep->content_size = st->content_size;
 	st->rep->ncerts = st->certs.n;
+	for (size_t i = 0; i < st->certs.n; i++)
+		CHECK(_cachet_buf_append(&st->rep->certs, st->certs.der[i].data, st->certs.der[i].size));
 	{
 		/* SignedData version (section 5.1): 1 unless a v3 SignerInfo,
 		 * another eContentType or other certificate types need 3+. */

@@ -62,6 +62,7 @@ static const err_entry_t errors[] = {
 	E(CACHET_E_CERT_CRITICAL_EXTENSION, "A certificate has a critical extension that is not understood.", VERIFY_FAILED),
 	E(CACHET_E_CERT_EMAIL_MISMATCH, "The signer's certificate does not hold the expected e-mail address.", VERIFY_FAILED),
 	E(CACHET_E_WEAK_KEY, "A certificate's key is smaller than the policy in force allows.", POLICY),
+	E(CACHET_E_CERT_NOT_FOUND, "No usable certificate for the address was found.", USAGE),
 };
 #undef E
 

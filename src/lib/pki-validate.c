@@ -752,6 +752,11 @@ static bool same_addr(const char *a, const char *b, size_t blen)
 	       same_domain(at_a + 1, strlen(at_a + 1), at_b + 1, blen - lb - 1);
 }
 
+bool _cachet_addr_is_same(const char *want, const char *have)
+{
+	return want && have && same_addr(want, have, strlen(have));
+}
+
 #define OID_SMTPUTF8_MAILBOX "1.3.6.1.5.5.7.8.9"
 
 /* The SmtpUTF8Mailbox (RFC 8398 section 3) in otherName I of LEAF's

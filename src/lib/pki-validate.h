@@ -49,4 +49,19 @@ CACHET_INTERNAL int _cachet_validate_signer(gnutls_x509_crt_t leaf,
 					    cachet_report_t *rep,
 					    report_signer_t *rs);
 
+/* The validation settings of V (its trust anchors, CRLs, OCSP responses,
+ * time and policy) with POOL as the untrusted certificates, for
+ * validating a certificate outside a SignerInfo (the certificate
+ * directory's import).  P borrows from V and POOL. */
+CACHET_INTERNAL void _cachet_verify_vparams(const cachet_verify_t *v,
+					    const cachet_certset_t *pool,
+					    _cachet_vparams_t *p);
+
+/* True when the address HAVE (one of a certificate's, _cachet_crt_emails)
+ * is WANT: the local part octet for octet, the domain without regard to
+ * case, an A-label and its U-label alike (RFC 5280 section 4.2.1.6, RFC
+ * 8398 section 5).  The one comparison behind certificate-email and the
+ * certificate directory's lookup. */
+CACHET_INTERNAL bool _cachet_addr_is_same(const char *want, const char *have);
+
 #endif /* CACHET_PKI_VALIDATE_H */

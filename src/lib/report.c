@@ -92,6 +92,7 @@ void cachet_report_deinit(cachet_report_t *r)
 		report_signer_t *s = &r->signers[i];
 		free(s->identity);
 		free(s->emails);
+		_cachet_buf_free(&s->keypref);
 		free(s->sid);
 		free(s->digest);
 		free(s->signature);
@@ -105,6 +106,7 @@ void cachet_report_deinit(cachet_report_t *r)
 	free_checks(r->checks, r->n);
 	free(r->content_type);
 	free(r->digests);
+	_cachet_buf_free(&r->certs);
 	free(r);
 }
 

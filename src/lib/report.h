@@ -23,6 +23,10 @@ typedef struct {
 	report_check_t *checks;
 	size_t n, cap;
 	struct sechdr_st *sechdr; /* RFC 7508 SecureHeaderFields, or NULL */
+	/* The DER of the certificate the signed SMIMEEncryptionKeyPreference
+	 * attribute names (RFC 8551 section 2.5.3), when the message carries
+	 * it; empty otherwise. */
+	cbuf_t keypref;
 } report_signer_t;
 
 struct cachet_report_st {
@@ -36,6 +40,7 @@ struct cachet_report_st {
 	report_signer_t *signers;
 	size_t nsigners, scap;
 	int result;
+	cbuf_t certs; /* the DER of each certificate the message carries, one after another */
 };
 
 CACHET_INTERNAL int _cachet_report_new(cachet_report_t **r);

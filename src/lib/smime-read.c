@@ -76,6 +76,8 @@ typedef struct {
 	cbuf_t emails;	  /* signer addresses, one per line (signed layers) */
 	size_t nsigners;
 	sechdr_t sh;	  /* a SecureHeaderFields attribute (RFC 7508), sh.n > 0 */
+	cachet_report_t *rep;	/* a signed layer's report (_cachet_smime_layer_report) */
+	cachet_certs_t *certs;	/* a certs-only layer's certificates */
 	int sh_verdict;	  /* its comparison with the message header */
 } layer_t;
 
@@ -139,6 +141,8 @@ static void layer_clear(layer_t *L)
 	_cachet_buf_free(&L->json);
 	_cachet_buf_free(&L->emails);
 	_cachet_sechdr_deinit(&L->sh);
+	cachet_report_deinit(L->rep);
+	cachet_certs_deinit(L->certs);
 	memset(L, 0, sizeof(*L));
 }
 
@@ -720,6 +724,8 @@ static int open_multipart_signed(cachet_smime_t *sm, layer_t *L, cachet_source_t
 		*next = signed_part;
 		signed_part = NULL;
 	}
+	L->rep = rep;
+	rep = NULL;
 	ret = L->result;
 cleanup:
 	cachet_report_deinit(rep);
@@ -764,6 +770,8 @@ static int run_signed(cachet_smime_t *sm, layer_t *L, spill_t *der, spill_t **ne
 	L->result = cachet_verify_run(sm->v, in, NULL, snk, &rep, diag);
 	L->is_done = true;
 	CHECK(keep_report(L, rep));
+	L->rep = rep;
+	rep = NULL;
 	if (L->result == CACHET_E_NO_CONTENT)
 		CHECK(CACHET_FINDING(&L->findings, "signed-data without encapsulated content: a detached "
 						   "signature belongs in multipart/signed (%s)", RULE_MSIGNED));
@@ -884,6 +892,8 @@ static int run_certs(layer_t *L, spill_t *der, cachet_diag_t *diag)
 				j.size--;
 			CHECK(_cachet_buf_append(&L->json, j.data, j.size));
 		}
+		L->certs = c;
+		c = NULL;
 	}
 	ret = L->result;
 cleanup:
@@ -1814,4 +1824,19 @@ int cachet_smime_report(const cachet_smime_t *sm, unsigned flags, cachet_datum_t
 	out->data = b.data;
 	out->size = b.size;
 	return 0;
+}
+
+size_t _cachet_smime_layer_count(const cachet_smime_t *sm)
+{
+	return sm ? sm->nlayers : 0;
+}
+
+const cachet_report_t *_cachet_smime_layer_report(const cachet_smime_t *sm, size_t i)
+{
+	return sm && i < sm->nlayers ? sm->layers[i].rep : NULL;
+}
+
+const cachet_certs_t *_cachet_smime_layer_certs(const cachet_smime_t *sm, size_t i)
+{
+	return sm && i < sm->nlayers ? sm->layers[i].certs : NULL;
 }

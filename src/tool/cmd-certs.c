@@ -3,10 +3,9 @@
  *
  * One command, one mode option: --make builds a message from certificate
  * files, --extract takes the certificates (and CRLs) out of any
- * SignedData.  The modes share the option table and are parsed into one
- * settings struct, then dispatched; a later mode (--import: the
- * certificates of a verified message into a directory) is one more enum
- * value, its options and one more function.
+ * SignedData, --import adds the certificates of a verified message to
+ * the certificate directory (cachet_certdir_import).  The modes share the
+ * option table and are parsed into one settings struct, then dispatched.
  */
 #include "tool.h"
 
@@ -17,8 +16,9 @@
 
 #define MAX_INPUTS 256 /* certificate files on one command line */
 #define MAX_CRL_FILES 16
+#define MAX_TRUST 16
 
-typedef enum { MODE_NONE = 0, MODE_MAKE, MODE_EXTRACT } mode_t_;
+typedef enum { MODE_NONE = 0, MODE_MAKE, MODE_EXTRACT, MODE_IMPORT } mode_t_;
 
 typedef struct {
 	mode_t_ mode;
@@ -28,6 +28,11 @@ typedef struct {
 	size_t ncrls;
 	char **files; /* --make: the certificate files */
 	size_t nfiles;
+	const char *trust[MAX_TRUST]; /* --import: trust anchors */
+	size_t ntrust;
+	const char *cert_dir; /* --import: the directory (default in certdir_path) */
+	time_t at;
+	bool is_at_set;
 } opts_t;
 
 static void usage(FILE *f)
@@ -36,17 +41,21 @@ static void usage(FILE *f)
 		"Usage: cachet certs --make -o OUT [--format der|pem|smime] [--crl FILE ...] CERT...\n"
 		"       cachet certs --extract [-i IN] [-o OUT] [--format pem|der] [--crls]\n"
 		"                    [-v | --json] [--strict]\n"
+		"       cachet certs --import -i IN [--cert-dir DIR] [--trust CA ...] [--at TIME]\n"
 		"--make writes a certificates-only SignedData (RFC 8551 section 3.8) holding every\n"
 		"certificate in the CERT files (PEM, several per file, or DER), each once; with\n"
 		"--format smime as an application/pkcs7-mime certs-only message (smime.p7c).\n"
 		"--extract writes the certificates of any SignedData as a PEM bundle (DER only when\n"
-		"there is exactly one); -v or --json lists them on standard output.\n");
+		"there is exactly one); -v or --json lists them on standard output.\n"
+		"--import adds the certificates of a message (S/MIME, or CMS DER or PEM) to the certificate\n"
+		"directory (default $HOME/.cachet/certs): a signed message must verify and every\n"
+		"certificate validate against the --trust anchors, else nothing is added.\n");
 }
 
 static int set_mode(opts_t *o, mode_t_ m)
 {
 	if (o->mode != MODE_NONE && o->mode != m) {
-		fprintf(stderr, "cachet certs: give one of --make and --extract\n");
+		fprintf(stderr, "cachet certs: give one of --make, --extract and --import\n");
 		return -1;
 	}
 	o->mode = m;
@@ -159,6 +168,56 @@ done:
 	return status;
 }
 
+static int run_import(const opts_t *o)
+{
+	cachet_diag_t *diag = NULL;
+	cachet_verify_t *v = NULL;
+	cachet_datum_t msg = {0}, d = {0}, text = {0};
+	char dirbuf[4096];
+	const char *dir = certdir_path(o->cert_dir, dirbuf, sizeof(dirbuf));
+	size_t nadded = 0;
+	int ret = 0, status = EXIT_IO;
+
+	if (dir == NULL) {
+		fprintf(stderr, "cachet certs: no certificate directory (give --cert-dir; HOME is not set)\n");
+		return EXIT_USAGE;
+	}
+	if ((ret = cachet_diag_init(&diag)) < 0 || (ret = cachet_verify_init(&v)) < 0)
+		goto done;
+	for (size_t i = 0; i < o->ntrust; i++) {
+		if (read_file(o->trust[i], &d) < 0)
+			goto done;
+		ret = cachet_verify_add_trust(v, &d, diag);
+		free(d.data);
+		d.data = NULL;
+		if (ret < 0)
+			goto done;
+	}
+	if (o->is_at_set && (ret = cachet_verify_set_time(v, o->at)) < 0)
+		goto done;
+	if (read_file(o->in, &msg) < 0)
+		goto done;
+	ret = cachet_certdir_import(dir, v, &msg, &nadded, &text, diag);
+	if (ret < 0) {
+		/* Say why: the verification report. */
+		if (text.data)
+			fwrite(text.data, 1, text.size, stderr);
+		goto done;
+	}
+	printf("%zu certificate%s added to %s\n", nadded, nadded == 1 ? "" : "s", dir);
+	status = fflush(stdout) == 0 ? EXIT_OK : EXIT_IO;
+done:
+	if (ret < 0) {
+		report_error("certs", ret, diag);
+		status = exit_for(ret);
+	}
+	cachet_free(text.data);
+	free(msg.data);
+	cachet_verify_deinit(v);
+	cachet_diag_deinit(diag);
+	return status;
+}
+
 int cmd_certs(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -172,6 +231,10 @@ int cmd_certs(int argc, char **argv)
 		{"verbose", no_argument, NULL, 'v'},
 		{"json", no_argument, NULL, 'j'},
 		{"strict", no_argument, NULL, 's'},
+		{"import", no_argument, NULL, 'I'},
+		{"cert-dir", required_argument, NULL, 'D'},
+		{"trust", required_argument, NULL, 'T'},
+		{"at", required_argument, NULL, 'a'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -210,6 +273,25 @@ int cmd_certs(int argc, char **argv)
 		case 'v': o.verbose = true; break;
 		case 'j': o.json = true; break;
 		case 's': o.strict = true; break;
+		case 'I':
+			if (set_mode(&o, MODE_IMPORT) < 0)
+				goto bad;
+			break;
+		case 'D': o.cert_dir = optarg; break;
+		case 'T':
+			if (o.ntrust == MAX_TRUST) {
+				fprintf(stderr, "cachet certs: at most %d --trust files\n", MAX_TRUST);
+				return EXIT_USAGE;
+			}
+			o.trust[o.ntrust++] = optarg;
+			break;
+		case 'a':
+			if (!parse_time(optarg, &o.at)) {
+				fprintf(stderr, "cachet certs: --at wants YYYY-MM-DD[THH:MM:SS[Z]] or @EPOCH\n");
+				return EXIT_USAGE;
+			}
+			o.is_at_set = true;
+			break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: goto bad;
 		}
@@ -217,7 +299,19 @@ int cmd_certs(int argc, char **argv)
 	o.files = argv + optind;
 	o.nfiles = (size_t)(argc - optind);
 
+	if (o.mode != MODE_IMPORT && (o.cert_dir || o.ntrust || o.is_at_set)) {
+		fprintf(stderr, "cachet certs: --cert-dir, --trust and --at go with --import\n");
+		goto bad;
+	}
 	switch (o.mode) {
+	case MODE_IMPORT:
+		if (o.in == NULL || o.out || o.nfiles || o.ncrls || o.format_set || o.with_crls || o.verbose ||
+		    o.json || o.strict) {
+			fprintf(stderr, "cachet certs: --import reads one message (-i IN) and takes --cert-dir, "
+					"--trust and --at only\n");
+			goto bad;
+		}
+		return run_import(&o);
 	case MODE_MAKE:
 		/* The message is the output: it needs a place, and certificates. */
 		if (o.in || o.with_crls || o.verbose || o.json || o.strict) {
@@ -256,7 +350,7 @@ int cmd_certs(int argc, char **argv)
 			o.is_pem = true; /* a bundle: PEM unless DER is asked for */
 		return run_extract(&o);
 	default:
-		fprintf(stderr, "cachet certs: give --make or --extract\n");
+		fprintf(stderr, "cachet certs: give --make, --extract or --import\n");
 		goto bad;
 	}
 bad:

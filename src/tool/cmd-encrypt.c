@@ -13,7 +13,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: cachet encrypt -i IN -o OUT [--to CERT ...] [--oaep] [--skid]\n"
+		"Usage: cachet encrypt -i IN -o OUT [--to CERT|ADDRESS ...] [--cert-dir DIR]\n"
+		"                      [--no-cert-check] [--oaep] [--skid]\n"
 		"                      [--password PW | --password-file FILE] [--iterations N]\n"
 		"                      [--kek HEX --kek-id ID] [--content-key HEX]\n"
 		"                      [--cipher aes-128-gcm|aes-256-gcm|chacha20-poly1305|\n"
@@ -26,7 +27,11 @@ static void usage(FILE *f)
 		"MIME entity and OUT an application/pkcs7-mime message (authEnveloped-data or\n"
 		"enveloped-data); --binary leaves 8-bit content unencoded.  --format der or pem\n"
 		"encrypts IN's octets into a CMS message.  --protect-headers copies the header\n"
-		"fields inside, hp=\"cipher\", and sends the Subject as \"[...]\" (RFC 9788).\n");
+		"fields inside, hp=\"cipher\", and sends the Subject as \"[...]\" (RFC 9788).\n"
+		"--to ADDRESS (with '@', not a file) takes the recipient's certificate from the\n"
+		"certificate directory (--cert-dir, default $HOME/.cachet/certs).  Every recipient\n"
+		"certificate must be valid now and allow encryption (RFC 8550 sections 4.4.2, 4.4.4)\n"
+		"unless --no-cert-check is given.\n");
 }
 
 static const struct {
@@ -60,17 +65,20 @@ int cmd_encrypt(int argc, char **argv)
 		{"format", required_argument, NULL, 'f'},
 		{"protect-headers", no_argument, NULL, 'H'},
 		{"binary", no_argument, NULL, 'B'},
+		{"cert-dir", required_argument, NULL, 'D'},
+		{"no-cert-check", no_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *in = NULL, *out = NULL, *to[MAX_TO], *pw = NULL, *pwfile = NULL, *kek = NULL,
-		   *kek_id = NULL, *ckey = NULL, *orig = NULL;
+		   *kek_id = NULL, *ckey = NULL, *orig = NULL, *cert_dir = NULL;
 	size_t nto = 0;
 	unsigned rflags = 0;
 	unsigned long iterations = 0;
 	cachet_cipher_t cipher = CACHET_CIPHER_DEFAULT;
 	form_t form = FORM_AUTO;
-	bool cipher_set = false, smime, binary = false;
+	bool cipher_set = false, smime, binary = false, is_cert_check = true;
+	char dirbuf[4096];
 	unsigned hp = 0; /* --protect-headers */
 	int c;
 
@@ -123,6 +131,8 @@ int cmd_encrypt(int argc, char **argv)
 			break;
 		case 'H': hp = CACHET_SMIME_PROTECT_HEADERS; break;
 		case 'B': binary = true; break;
+		case 'D': cert_dir = optarg; break;
+		case 'N': is_cert_check = false; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: goto bad;
 		}
@@ -176,8 +186,32 @@ int cmd_encrypt(int argc, char **argv)
 	if (cipher_set && (ret = cachet_encrypt_set_cipher(e, cipher)) < 0)
 		goto done;
 	for (size_t i = 0; i < nto; i++) {
-		if (read_file(to[i], &d) < 0)
+		if (to_is_address(to[i])) {
+			/* A recipient by address: its certificate from the
+			 * directory, which only holds it when it fits. */
+			const char *dir = certdir_path(cert_dir, dirbuf, sizeof(dirbuf));
+			if (dir == NULL) {
+				fprintf(stderr, "cachet encrypt: --to %s is an address, but there is no certificate "
+						"directory (give --cert-dir; HOME is not set)\n", to[i]);
+				status = EXIT_USAGE;
+				goto cleanup;
+			}
+			if ((ret = cachet_certdir_find(dir, to[i], 0, &d, diag)) < 0) {
+				fprintf(stderr, "cachet encrypt: no certificate for %s in %s\n", to[i], dir);
+				goto done;
+			}
+		} else if (read_file(to[i], &d) < 0) {
 			goto done;
+		}
+		/* RFC 8550 sections 4.4.2 and 4.4.4, and the validity period:
+		 * refuse a certificate that cannot receive encrypted mail. */
+		if (is_cert_check && (ret = cachet_recipient_cert_check(&d, 0, diag)) < 0) {
+			fprintf(stderr, "cachet encrypt: the certificate of recipient %s cannot receive encrypted "
+					"mail (--no-cert-check overrides)\n", to[i]);
+			free(d.data);
+			d.data = NULL;
+			goto done;
+		}
 		ret = cachet_encrypt_add_recipient(e, &d, rflags, diag);
 		free(d.data);
 		d.data = NULL;

@@ -168,10 +168,29 @@ int read_file(const char *path, cachet_datum_t *out)
 	return 0;
 }
 
+const char *certdir_path(const char *given, char *buf, size_t n)
+{
+	if (given)
+		return given;
+	const char *home = getenv("HOME");
+	if (home == NULL || *home == '\0')
+		return NULL;
+	int w = snprintf(buf, n, "%s/.cachet/certs", home);
+	return w > 0 && (size_t)w < n ? buf : NULL;
+}
+
+bool to_is_address(const char *arg)
+{
+	struct stat st;
+	return strchr(arg, '@') != NULL && stat(arg, &st) != 0;
+}
+
 int exit_for(int code)
 {
 	if (code >= 0)
 		return EXIT_OK;
+	if (code == CACHET_E_CERT_NOT_FOUND)
+		return EXIT_NO_CERT;
 	switch (cachet_error_category(code)) {
 	case CACHET_CAT_VERIFY_FAILED:
 	case CACHET_CAT_DECRYPT_FAILED:

@@ -16,6 +16,7 @@ enum {
 	EXIT_USAGE = 2,	    /* usage error */
 	EXIT_MALFORMED = 3, /* malformed or unsupported input */
 	EXIT_IO = 4,	    /* I/O or system error */
+	EXIT_NO_CERT = 5,   /* no usable certificate for an address (CACHET_E_CERT_NOT_FOUND) */
 };
 
 /* An output file written to a temporary name beside the target and renamed
@@ -136,6 +137,14 @@ int keys_add_signer(keyopts_t *ko, cachet_sign_t *s, const char *cert, const cha
 		    const char *p12, cachet_digest_t digest, unsigned flags, cachet_diag_t *diag);
 int keys_add_decrypt(keyopts_t *ko, cachet_decrypt_t *d, const char *cert, const char *key,
 		     const char *p12, cachet_diag_t *diag);
+
+/* The certificate directory: GIVEN (--cert-dir) when not NULL, else
+ * $HOME/.cachet/certs written into BUF; NULL when HOME is unset or empty
+ * (or the path does not fit). */
+const char *certdir_path(const char *given, char *buf, size_t n);
+/* True when a --to argument is an address: it holds '@' and names no
+ * existing file. */
+bool to_is_address(const char *arg);
 
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

@@ -103,6 +103,8 @@ enum {
 	CACHET_E_CERT_CRITICAL_EXTENSION = -115,
 	CACHET_E_CERT_EMAIL_MISMATCH = -116,
 	CACHET_E_WEAK_KEY = -117,
+	/* certificate directory; since 0.1 */
+	CACHET_E_CERT_NOT_FOUND = -118,
 };
 
 /* Error categories (cachet_error_category). */
@@ -830,6 +832,82 @@ CACHET_API CACHET_MUST_CHECK int cachet_smime_open(cachet_smime_t *sm, cachet_so
  * with cachet_free.  CACHET_E_BAD_STATE before any run.  Since: 0.1 */
 CACHET_API CACHET_MUST_CHECK int cachet_smime_report(const cachet_smime_t *sm, unsigned flags,
 						     cachet_datum_t *out);
+
+/* ------------------------------------------------------------------ */
+/* Recipient certificates and the certificate directory
+ *
+ * A certificate directory holds one certificate per file, named by the
+ * lowercase hex SHA-256 of its DER with ".pem" appended, PEM encoded
+ * ("CERTIFICATE"); every regular file whose name ends in ".pem" is read,
+ * so certificates may also be copied in by hand.  An optional file
+ * "prefs" records the certificate each address prefers for encryption
+ * (RFC 8551 section 2.5.3): one line per address, the address, one space
+ * and the hex SHA-256 of the preferred certificate's DER; lines starting
+ * with '#' are comments.  Files are replaced atomically (a temporary file
+ * renamed into place). */
+
+/* Check that the certificate CERT (PEM or DER, exactly one) can receive
+ * encrypted mail at time AT (0: now): it is within its validity period
+ * (RFC 5280 section 4.1.2.5; %CACHET_E_CERT_EXPIRED,
+ * %CACHET_E_CERT_NOT_YET_VALID), its keyUsage, when present, includes
+ * keyEncipherment for an RSA key and keyAgreement for an EC, X25519 or
+ * X448 key, and its key is of such a type (RFC 8550 section 4.4.2;
+ * %CACHET_E_CERT_KEY_USAGE), and its extendedKeyUsage, when present,
+ * includes emailProtection or anyExtendedKeyUsage (RFC 8550 section
+ * 4.4.4; %CACHET_E_CERT_EXT_KEY_USAGE).  The path to a trust anchor is
+ * not checked.  Returns: 0 or a negative %CACHET_E_* code, with a
+ * diagnostic frame naming the rule.  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_recipient_cert_check(const cachet_datum_t *cert,
+							     time_t at,
+							     cachet_diag_t *diag);
+
+/* Find the certificate to encrypt to ADDR in the certificate directory
+ * DIR.  A candidate holds ADDR among its addresses (every subjectAltName
+ * rfc822Name and SmtpUTF8Mailbox, and a subject emailAddress; the local
+ * part compares exactly, the domain without regard to case, RFC 8550
+ * section 3 and RFC 8398 section 5) and passes
+ * cachet_recipient_cert_check() at AT (0: now).  Of several, the one
+ * "prefs" names for ADDR wins, then a dedicated encryption certificate
+ * (keyUsage present without digitalSignature) over a dual-use one, then
+ * the latest notBefore, then the smallest file name.  The certificate's
+ * DER goes to CERT_OUT (free with cachet_free()).  Returns: 0,
+ * %CACHET_E_CERT_NOT_FOUND when no certificate fits (the diagnostic says
+ * why each candidate was passed over), %CACHET_E_INVALID_ARG,
+ * %CACHET_E_IO, %CACHET_E_NOMEM.  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_certdir_find(const char *dir, const char *addr,
+						     time_t at, cachet_datum_t *cert_out,
+						     cachet_diag_t *diag);
+
+/* Add the certificate CERT (PEM or DER, exactly one) to the directory DIR,
+ * created with mode 0700 (and its missing parents) when absent.  A file
+ * already holding it is left alone.  *IS_ADDED (may be NULL) tells
+ * whether a file was written.  Returns: 0 or a negative %CACHET_E_*
+ * code.  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_certdir_add(const char *dir, const cachet_datum_t *cert,
+						    bool *is_added, cachet_diag_t *diag);
+
+/* Add the certificates a message carries to the directory DIR.  MSG is a
+ * CMS SignedData (BER, DER or PEM) or an S/MIME message.  A signed CMS
+ * message must verify with V's trust anchors, time and policy
+ * (cachet_verify_run()), a certificates-only one (RFC 8551 section 3.8)
+ * has no signature to check; every layer of an S/MIME message must check
+ * out (cachet_smime_open() with V; the certificates of its signed and
+ * certs-only layers are taken).  REPORT (may be NULL) receives the
+ * verification report as text, when there is one, whatever the outcome
+ * (free with cachet_free()).  Then every certificate must
+ * validate on its own with V (certificate-path, -validity,
+ * -basic-constraints, -key-size, -critical-extensions, -revocation; the
+ * usage checks are left to cachet_certdir_find()).  When anything fails,
+ * nothing is added.  For a signer whose signed SMIMEEncryptionKeyPreference
+ * attribute names a certificate of the message (RFC 8551 section 2.5.3),
+ * that certificate becomes the preferred one of each of the signer's
+ * addresses in "prefs".  *NADDED (may be NULL) counts the files written.
+ * Returns: 0 or a negative %CACHET_E_* code (a verification code when the
+ * signature or a certificate failed).  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_certdir_import(const char *dir, cachet_verify_t *v,
+						       const cachet_datum_t *msg, size_t *nadded,
+						       cachet_datum_t *report,
+						       cachet_diag_t *diag);
 
 /* ------------------------------------------------------------------ */
 /* Inspection */
