@@ -39,6 +39,7 @@
  */
 #include "ber.h"
 #include "crypto-enc.h"
+#include "lint-int.h"
 #include "pki.h"
 #include "pki-key.h"
 #include "ri.h"
@@ -837,6 +838,7 @@ struct cachet_decrypt_st {
 	unsigned version;
 	char content_type[128];
 	char cipher[160];
+	char cipher_oid[128]; /* contentEncryptionAlgorithm (lint-int.h) */
 	cachet_ri_info_t *ri;
 	size_t nri;
 	long opened; /* index into ri, -1 for none */
@@ -846,6 +848,27 @@ struct cachet_decrypt_st {
 	uint64_t content_size;
 	cbuf_t findings; /* lines */
 };
+
+/* Remember the contentEncryptionAlgorithm's OID before it is judged, so
+ * that cachet lint can name an algorithm the decryptor refused. */
+static void note_cipher_oid(cachet_decrypt_t *d, const cbuf_t *alg)
+{
+	asn1_node n = NULL;
+	if (_cachet_asn1_decode("CachetCMS.AlgorithmIdentifier", alg->data, alg->size, false, &n,
+				"encryptedContentInfo.contentEncryptionAlgorithm", RULE_ENV, NULL) < 0 ||
+	    _cachet_asn1_read_oid(n, "algorithm", d->cipher_oid, sizeof(d->cipher_oid)) < 0)
+		d->cipher_oid[0] = '\0';
+	_cachet_asn1_delete(&n, false);
+}
+
+const char *_cachet_decrypt_cipher_oid(const cachet_decrypt_t *d, lint_enc_kind_t *kind)
+{
+	if (kind)
+		*kind = d == NULL || !d->ran ? LINT_ENC_NONE
+			: d->kind == CT_ENVELOPED ? LINT_ENC_ENVELOPED
+			: d->kind == CT_AUTHENVELOPED ? LINT_ENC_AUTHENVELOPED : LINT_ENC_ENCRYPTED;
+	return d ? d->cipher_oid : "";
+}
 
 int cachet_decrypt_init(cachet_decrypt_t **d)
 {
@@ -866,7 +889,7 @@ static void summary_reset(cachet_decrypt_t *d)
 	d->opened = -1;
 	d->ran = false;
 	d->version = 0;
-	d->content_type[0] = d->cipher[0] = '\0';
+	d->content_type[0] = d->cipher[0] = d->cipher_oid[0] = '\0';
 	d->orig_certs = 0;
 	d->has_orig = false;
 	d->content_size = 0;
@@ -1413,6 +1436,7 @@ int cachet_decrypt_run(cachet_decrypt_t *d, cachet_source_t *in, cachet_sink_t *
 	CHECK(_cachet_ber_expect(&r, &h, BER_UNIVERSAL, true, BER_TAG_SEQUENCE,
 				 "encryptedContentInfo.contentEncryptionAlgorithm"));
 	CHECK(_cachet_ber_capture(&r, &h, &alg, 4096));
+	note_cipher_oid(d, &alg);
 	CHECK(read_cipher_alg(&alg, d->kind, d->policy, &sel, d->cipher, sizeof(d->cipher), diag));
 
 	/* The content-encryption key. */

@@ -18,6 +18,7 @@
  * module's report.
  */
 #include "smime-read.h"
+#include "lint-int.h"
 
 #include "ber.h"
 #include "crypto.h"
@@ -79,6 +80,10 @@ typedef struct {
 	cachet_report_t *rep;	/* a signed layer's report (_cachet_smime_layer_report) */
 	cachet_certs_t *certs;	/* a certs-only layer's certificates */
 	int sh_verdict;	  /* its comparison with the message header */
+	/* Kept for cachet lint (lint-int.h) when the handle asks for it: */
+	char *cipher_oid;	 /* an encrypted layer's algorithm */
+	lint_enc_kind_t enc_kind;
+	uint64_t signed_8bit;	 /* multipart/signed: 8-bit octets in the signed part */
 } layer_t;
 
 /* A protected header field and how the outer header shows it. */
@@ -124,6 +129,7 @@ struct cachet_smime_st {
 	cbuf_t findings;   /* message-level findings */
 	int result;
 	bool has_run;
+	bool is_keeping;   /* keep reports for cachet lint (lint-int.h) */
 };
 
 /* ---- small helpers ---- */
@@ -143,6 +149,7 @@ static void layer_clear(layer_t *L)
 	_cachet_sechdr_deinit(&L->sh);
 	cachet_report_deinit(L->rep);
 	cachet_certs_deinit(L->certs);
+	free(L->cipher_oid);
 	memset(L, 0, sizeof(*L));
 }
 
@@ -703,6 +710,7 @@ static int open_multipart_signed(cachet_smime_t *sm, layer_t *L, cachet_source_t
 						   "it carries eContent (%s)", RULE_MSIGNED));
 	}
 	L->is_done = true;
+	L->signed_8bit = sc.high + sc.nul;
 	CHECK(keep_report(L, rep));
 	/* micalg against the signers' digest algorithms (RFC 8551 section
 	 * 3.5.3.2).  The signature decides; a mismatch is a finding. */
@@ -857,6 +865,12 @@ static int run_decrypt(cachet_smime_t *sm, layer_t *L, spill_t *der, spill_t **n
 	ENSURE(sm->d != NULL, CACHET_E_INVALID_ARG, "RFC 8551 section 3.3", "application/pkcs7-mime",
 	       "an encrypted layer and no keys (cachet_smime_set_decrypt)");
 	ret = run_content_layer(L, der, next, sm->d, dec_run, dec_sum, diag);
+	if (sm->is_keeping) {
+		const char *oid = _cachet_decrypt_cipher_oid(sm->d, &L->enc_kind);
+		int r2 = dup_opt(&L->cipher_oid, oid);
+		if (r2 < 0)
+			ret = r2;
+	}
 cleanup:
 	return ret;
 }
@@ -1611,6 +1625,43 @@ cleanup:
 	return ret;
 }
 
+/* ---- details for cachet lint (lint-int.h) ---- */
+
+void _cachet_smime_keep_details(cachet_smime_t *sm, bool keep)
+{
+	if (sm)
+		sm->is_keeping = keep;
+}
+
+size_t _cachet_smime_layer_count(const cachet_smime_t *sm)
+{
+	return sm && sm->has_run ? sm->nlayers : 0;
+}
+
+int _cachet_smime_layer_info(const cachet_smime_t *sm, size_t i, smime_layer_info_t *info)
+{
+	if (sm == NULL || info == NULL)
+		return CACHET_E_INVALID_ARG;
+	if (i >= _cachet_smime_layer_count(sm))
+		return CACHET_E_END;
+	const layer_t *L = &sm->layers[i];
+	memset(info, 0, sizeof(*info));
+	info->ctype = L->ctype;
+	info->kind = kind_names[L->kind];
+	info->micalg = L->micalg;
+	info->smime_type = L->smime_type;
+	info->name = L->name;
+	info->cms_type = L->cms_type;
+	info->micalg_match = L->micalg_match;
+	info->result = L->result;
+	info->is_done = L->is_done;
+	info->rep = L->rep;
+	info->cipher_oid = L->cipher_oid ? L->cipher_oid : "";
+	info->enc_kind = L->enc_kind;
+	info->signed_8bit = L->signed_8bit;
+	return 0;
+}
+
 /* ---- the report ---- */
 
 static int param_json(cbuf_t *b, const char *name, const char *value, bool *first)
@@ -1824,11 +1875,6 @@ int cachet_smime_report(const cachet_smime_t *sm, unsigned flags, cachet_datum_t
 	out->data = b.data;
 	out->size = b.size;
 	return 0;
-}
-
-size_t _cachet_smime_layer_count(const cachet_smime_t *sm)
-{
-	return sm ? sm->nlayers : 0;
 }
 
 const cachet_report_t *_cachet_smime_layer_report(const cachet_smime_t *sm, size_t i)

@@ -16,6 +16,7 @@ static const struct {
 	{"decompress", cmd_decompress, "decompress a CompressedData message"},
 	{"inspect", cmd_inspect, "show the structure of any CMS object"},
 	{"certs", cmd_certs, "make or take apart a certificates-only message"},
+	{"lint", cmd_lint, "list the deviations from the RFCs a message shows"},
 	{"demo", cmd_demo, "sign and verify with the bundled demo identities"},
 };
 

@@ -155,5 +155,6 @@ int cmd_decrypt(int argc, char **argv);
 int cmd_compress(int argc, char **argv);
 int cmd_decompress(int argc, char **argv);
 int cmd_certs(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
 
 #endif

@@ -920,6 +920,71 @@ CACHET_API CACHET_MUST_CHECK int cachet_inspect(cachet_source_t *in,
 						unsigned flags,
 						cachet_diag_t *diag);
 
+/* ------------------------------------------------------------------ */
+/* Linting: conformance of a message made by any stack (cachet lint) */
+
+typedef struct cachet_lint_st cachet_lint_t;
+
+/* Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_lint_init(cachet_lint_t **l);
+/* Since: 0.1 */
+CACHET_API void cachet_lint_deinit(cachet_lint_t *l);
+/**
+ * cachet_lint_run:
+ * @l: the lint handle (findings of an earlier run are dropped)
+ * @in: the message: an RFC 5322 message or MIME entity, or a bare CMS
+ *   ContentInfo (DER, BER or PEM), told apart by its first octets
+ * @v: trust and policy for the signed layers (borrowed; may be NULL: the
+ *   structure is then judged and the signature and certificate path are
+ *   noted as not checked)
+ * @d: keys for the encrypted layers (borrowed; may be NULL: the
+ *   algorithms are still judged, the layers inside are not reached)
+ * @diag: where to put the reason when nothing could be read (may be NULL)
+ *
+ * Read the message with the S/MIME reader (cachet_smime_open()) and list
+ * every deviation from the requirement registry (conformance/rfcNNNN.req) that
+ * it shows: each finding has a registry id, the requirement's level and
+ * section, where in the message it is, and one line of explanation
+ * (cachet_lint_finding_get()).  A signature that does not verify is not a
+ * finding (cachet verify judges that); what could not be checked is
+ * noted in the rendering.
+ *
+ * Returns: 0 when at least one S/MIME layer was read (whatever the
+ * findings), else the reader's negative %CACHET_E_* code
+ * (%CACHET_E_UNSUPPORTED_CONTENT for a message without S/MIME layers).
+ *
+ * Since: 0.1
+ */
+CACHET_API CACHET_MUST_CHECK int cachet_lint_run(cachet_lint_t *l, cachet_source_t *in,
+						 cachet_verify_t *v, cachet_decrypt_t *d,
+						 cachet_diag_t *diag);
+/* The number of findings of the last run.  Since: 0.1 */
+CACHET_API size_t cachet_lint_finding_count(const cachet_lint_t *l);
+/* True when a finding of the last run is at a MUST, MUST NOT, SHALL or
+ * REQUIRED level.  Since: 0.1 */
+CACHET_API bool cachet_lint_has_must(const cachet_lint_t *l);
+/* Finding I: its registry id ("rfc8551-3.2-smime-type"), level ("MUST",
+ * "SHOULD", ...), section ("RFC 8551 section 3.2"), path in the message
+ * ("layer 1 (multipart/signed) > SignedData.signerInfos[0].signedAttrs")
+ * and explanation.  Strings are owned by L and valid until its next run
+ * or deinit; any out-pointer may be NULL.  CACHET_E_END past the last.
+ * Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int
+cachet_lint_finding_get(const cachet_lint_t *l, size_t i, const char **id,
+			const char **level, const char **section,
+			const char **path, const char **text);
+/* Rule I of the rules lint can report (static strings): id, level,
+ * section and what it catches.  CACHET_E_END past the last.  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_lint_rule_get(size_t i, const char **id,
+						      const char **level,
+						      const char **section,
+						      const char **what);
+/* The findings and notes of the last run as text or JSON (flags:
+ * CACHET_INSPECT_JSON).  Free OUT with cachet_free.  CACHET_E_BAD_STATE
+ * before any run.  Since: 0.1 */
+CACHET_API CACHET_MUST_CHECK int cachet_lint_render(const cachet_lint_t *l, unsigned flags,
+						    cachet_datum_t *out);
+
 #ifdef __cplusplus
 }
 #endif
