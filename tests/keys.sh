@@ -24,46 +24,6 @@ for f in "$K/alice.p12" "$K/bob.p12" "$K/carlos.p12" "$K/dana.p12" "$K/ca-rsa.ce
 done
 printf 'The quick brown fox\r\njumps over the lazy dog.\r\n' >in.txt
 
-# on_tty PASSWORD COMMAND...: run COMMAND with its standard input,
-# output and error on a pseudo-terminal; type PASSWORD and a newline
-# once a "Password for" or "PIN for" prompt appears.  Fails when the
-# password shows up on the terminal (it must not be echoed) or when no
-# prompt came; otherwise exits as COMMAND did.
-on_tty()
-{
-	python3 - "$@" <<'EOF'
-import os, pty, select, sys
-pw = sys.argv[1].encode()
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(sys.argv[2], sys.argv[2:])
-out, typed = b"", False
-while True:
-    r, _, _ = select.select([fd], [], [], 30)
-    if not r:
-        break
-    try:
-        data = os.read(fd, 4096)
-    except OSError:
-        break
-    if not data:
-        break
-    out += data
-    if not typed and (b"Password for" in out or b"PIN for" in out):
-        os.write(fd, pw + b"\n")
-        typed, mark = True, len(out)
-_, st = os.waitpid(pid, 0)
-sys.stderr.write(out.decode(errors="replace"))
-if not typed:
-    sys.stderr.write("no prompt\n")
-    sys.exit(98)
-if pw in out[mark:]:
-    sys.stderr.write("the password was echoed\n")
-    sys.exit(99)
-sys.exit(os.waitstatus_to_exitcode(st))
-EOF
-}
-
 # --- passwords for an encrypted PKCS#8 key ------------------------------
 P8=$PKI/alice.key.p8enc.pem
 printf 'alice-test-pass\n' >pw.txt

@@ -139,35 +139,8 @@ ok "a module that does not exist: exit 4" -- \
 	--pkcs11-module "$TMP/no-such-module.so" --format der
 pin_prompt()
 {
-	python3 - "$CACHET" "$MOD" "$RSA_URI" <<'EOF'
-import os, pty, select, sys
-cachet, mod, uri = sys.argv[1:4]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(cachet, [cachet, "sign", "-i", "in.txt", "-o", "tty.sig", "--key", uri,
-                      "--signer", "rsa.pem", "--pkcs11-module", mod, "--format", "der"])
-out, mark = b"", None
-while True:
-    r, _, _ = select.select([fd], [], [], 30)
-    if not r:
-        break
-    try:
-        data = os.read(fd, 4096)
-    except OSError:
-        break
-    if not data:
-        break
-    out += data
-    if mark is None and b"PIN for" in out:
-        os.write(fd, b"1234\n")
-        mark = len(out)
-_, st = os.waitpid(pid, 0)
-sys.stderr.write(out.decode(errors="replace"))
-if mark is None or b"1234" in out[mark:]:
-    sys.exit("no PIN prompt, or the PIN was echoed")
-sys.exit(os.waitstatus_to_exitcode(st))
-EOF
-	both_verify tty.sig
+	on_tty 1234 "$CACHET" sign -i in.txt -o tty.sig --key "$RSA_URI" --signer rsa.pem \
+		--pkcs11-module "$MOD" --format der && both_verify tty.sig
 }
 ok "no PIN on a terminal: a PIN prompt without echo; the typed PIN signs" -- pin_prompt
 
