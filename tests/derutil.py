@@ -9,6 +9,8 @@ Commands (FILE is DER/BER, or PEM with a "-----BEGIN" line):
   offsets FILE [SIGNER]        JSON: byte offsets of the signer's parts
   flip FILE OFFSET OUT [MASK]  copy FILE to OUT with byte OFFSET xor MASK (0x01)
   dup-attr FILE OID OUT        duplicate signed attribute OID in signer 0
+  dup-value FILE OID OUT       give signed attribute OID of signer 0 its
+                               first value twice (attrValues of two)
   empty-signers FILE OUT       replace the SignerInfos SET with an empty one
   der FILE OUT                 PEM to DER (or copy DER)
   dump FILE                    print the tree (offset, tag, length)
@@ -356,6 +358,22 @@ def cmd_dup_attr(path, oid, out):
     raise DerError("no attribute %s" % oid)
 
 
+def cmd_dup_value(path, oid, out):
+    oid = NAMES.get(oid, oid)
+    buf = read_input(path)
+    root = parse(buf)
+    si = signer_infos(signed_data(root)).children[0]
+    sa = signer_parts(si).get("signedAttrs")
+    if sa is None:
+        raise DerError("no signedAttrs")
+    for _, aoid, _, values in attributes(sa):
+        if aoid == oid:
+            values.children.append(values.children[0])
+            write(out, encode(root))
+            return
+    raise DerError("no attribute %s" % oid)
+
+
 def cmd_empty_signers(path, out):
     buf = read_input(path)
     root = parse(buf)
@@ -414,6 +432,7 @@ def main(argv):
         "offsets": (cmd_offsets, 1, 2),
         "flip": (cmd_flip, 3, 4),
         "dup-attr": (cmd_dup_attr, 3, 3),
+        "dup-value": (cmd_dup_value, 3, 3),
         "empty-signers": (cmd_empty_signers, 2, 2),
         "der": (cmd_der, 2, 2),
         "dump": (cmd_dump, 1, 1),

@@ -193,6 +193,25 @@ signingCertificateV2|signing-certificate
 cmsAlgorithmProtection|algorithm-protection
 EOF
 
+# ---------------------------------------------------------------- attributes with two values
+# RFC 5652 sections 11.1-11.3 and RFC 8551 section 2.5.2: content-type,
+# message-digest, signing-time and SMIMECapabilities each have exactly one
+# value.  The first value is given twice; the signature then fails too.
+while IFS='|' read -r attr check; do
+	[ -n "$attr" ] || continue
+	ok "$attr with two values: the edited message parses" -- \
+		python3 "$DERUTIL" dup-value alice.p7 "$attr" twov.p7
+	ok "$attr with two values: exit 3" -- verify_json twov.json 3 -i twov.p7 --trust "$ROOT"
+	ok "$attr with two values: $check fails with CACHET_E_MALFORMED (exactly one value)" -- \
+		eval 'check_has twov.json "$check" CACHET_E_MALFORMED &&
+			grep -q "must hold exactly one value, not 2" twov.json'
+done <<'EOF'
+messageDigest|message-digest
+contentType|content-type-attr
+signingTime|signing-time
+smimeCapabilities|smime-capabilities
+EOF
+
 # ---------------------------------------------------------------- no signers
 ok "empty SignerInfos: the edited message parses" -- \
 	python3 "$DERUTIL" empty-signers alice.p7 nosig.p7
