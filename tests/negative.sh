@@ -212,6 +212,25 @@ signingTime|signing-time
 smimeCapabilities|smime-capabilities
 EOF
 
+# ---------------------------------------------------------------- unknown SignerInfo version
+# RFC 5652 section 5.1: "MUST gracefully handle unimplemented versions of
+# SignerInfo" [rfc5652-5.1-unknown-signerinfo-version]: alice's SignerInfo
+# gets version 5; alice fails alone, bob is still judged (and valid).
+ok "two signers, alice's SignerInfo version 1 made 5: the edited message parses" -- \
+	eval 'cachet sign --format der -i in.txt -o twosv.p7 --signer "$PKI/alice.crt.pem" \
+		--key "$PKI/alice.key.pem" --signer "$PKI/bob.crt.pem" --key "$PKI/bob.key.pem" \
+		--chain "$CHAIN" &&
+		off=$(python3 -c "import sys; sys.path.insert(0, sys.argv[1]); import derutil as d
+r = d.parse(d.read_input(\"twosv.p7\"))
+print(d.signer_infos(d.signed_data(r)).children[0].children[0].cstart)" "$top_srcdir/tests") &&
+		python3 "$DERUTIL" flip twosv.p7 "$off" twosv5.p7 4'
+ok "... alice's signer fails signer-info-version with CACHET_E_BAD_VERSION" -- \
+	eval 'verify_json twosv5.json 3 -i twosv5.p7 --trust "$ROOT" &&
+		report_is twosv5.json signer:0:code CACHET_E_BAD_VERSION &&
+		report_is twosv5.json check:0:signer-info-version:code CACHET_E_BAD_VERSION'
+ok "... and bob's signer is judged all the same: valid" -- \
+	report_is twosv5.json signer:1:verdict valid
+
 # ---------------------------------------------------------------- no signers
 ok "empty SignerInfos: the edited message parses" -- \
 	python3 "$DERUTIL" empty-signers alice.p7 nosig.p7
