@@ -464,6 +464,17 @@ ok "the message went through the FIFO and verifies" -- \
 	cachet verify -i fifo.got --trust "$ROOT" --certs "$PKI/chain.pem"
 ok "no temporary file was left beside the FIFO" -- sh -c '! ls -a | grep -q "^\.out\.fifo\."'
 
+# ---------------------------------------------------------------- encodings the RFCs fix
+# [rfc5652-11.3-midnight]: midnight is "YYMMDD000000Z".
+ok "sign --signing-time at midnight: signingTime is UTCTime 260501000000Z (RFC 5652 section 11.3)" -- \
+	eval 'cachet sign --format der -i in.txt -o midnight.p7 --signer "$PKI/alice.crt.pem" \
+		--key "$PKI/alice.key.pem" --signing-time 2026-05-01T00:00:00Z &&
+		cachet inspect -i midnight.p7 | grep -q "UTCTime (13 bytes) 260501000000Z"'
+# [rfc5084-3.2-gcm-nonce-12]: a 12-octet nonce is RECOMMENDED.
+ok "encrypt with AES-GCM writes a 12-octet nonce and a 16-octet ICV (RFC 5084 section 3.2)" -- \
+	eval 'cachet encrypt --format der -i in.txt -o nonce.der --to "$PKI/bob.crt.pem" --cipher aes-256-gcm &&
+		cachet inspect -i nonce.der | grep -q "nonce 12 bytes, ICV 16 bytes"'
+
 # ---------------------------------------------------------------- demo
 ok "cachet demo exits 0" -- eval 'TMPDIR="$TMP" cachet demo >demo.out'
 ok "cachet demo mails alice to bob: a .eml that bob opens, both layers OK" -- \
