@@ -231,6 +231,36 @@ ok "... alice's signer fails signer-info-version with CACHET_E_BAD_VERSION" -- \
 ok "... and bob's signer is judged all the same: valid" -- \
 	report_is twosv5.json signer:1:verdict valid
 
+# ---------------------------------------------------------------- digestAlgorithms
+# [rfc5652-5.3-digest-listed]: a signer's digest SHOULD be listed in
+# digestAlgorithms.  Cachet lists each (alice sha256, dave sha384); a
+# message that leaves one out still verifies, with an info check.
+cat >dalgs.py <<'PYEOF'
+import sys, os
+sys.path.insert(0, sys.argv[1])
+import derutil as d
+r = d.parse(d.read_input(sys.argv[2]))
+das = d.signed_data(r).children[1]
+oids = [d.decode_oid(a.children[0].content) for a in das.children]
+if len(sys.argv) > 3:
+    das.children = [a for a in das.children if d.decode_oid(a.children[0].content) != sys.argv[4]]
+    open(sys.argv[3], "wb").write(d.encode(r))
+print(" ".join(sorted(oids)))
+PYEOF
+ok "alice (sha256) and dave (sha384) sign: digestAlgorithms lists both" -- \
+	eval 'cachet sign --format der -i in.txt -o dalgs.p7 --signer "$PKI/alice.crt.pem" \
+		--key "$PKI/alice.key.pem" --signer "$PKI/dave.crt.pem" --key "$PKI/dave.key.pem" \
+		--chain "$CHAIN" &&
+		[ "$(python3 dalgs.py "$top_srcdir/tests" dalgs.p7)" = "2.16.840.1.101.3.4.2.1 2.16.840.1.101.3.4.2.2" ]'
+ok "sha384 left out of digestAlgorithms: both signers still valid, a digest-listed info check" -- \
+	eval 'python3 dalgs.py "$top_srcdir/tests" dalgs.p7 dalgs-1.p7 2.16.840.1.101.3.4.2.2 >/dev/null &&
+		verify_json dalgs.json 0 -i dalgs-1.p7 --trust "$ROOT" &&
+		python3 -c "
+import json
+j = json.load(open(\"dalgs.json\"))
+c = [k for s in j[\"signers\"] for k in s[\"checks\"] if k[\"name\"] == \"digest-listed\"]
+assert len(c) == 1 and c[0][\"status\"] == \"info\" and \"sha384\" in c[0][\"detail\"], c"'
+
 # ---------------------------------------------------------------- no signers
 ok "empty SignerInfos: the edited message parses" -- \
 	python3 "$DERUTIL" empty-signers alice.p7 nosig.p7
