@@ -218,6 +218,33 @@ j = json.loads(raw.decode(\"utf-8\"))
 f = {x[\"name\"]: x for x in j[\"header_protection\"][\"fields\"]}
 assert f[\"Subject\"][\"value\"] == \"caf\\u00e9 cr\\u00e8me\", f[\"Subject\"]"'
 
+# ---------------------------------------------------------------- removed fields, RFC 9788 legacy display
+# A payload made by hand: hp="cipher", Keywords protected but left out
+# outside with no HP-Outer record (removed on purpose), the Subject
+# obscured as HP-Outer says, and a first part marked hp-legacy-display.
+printf '%s\r\n' 'Content-Type: multipart/mixed; boundary="ld"; hp="cipher"' \
+	'From: Alice <alice@example.org>' 'To: Bob <bob@example.org>' \
+	'Subject: The real subject' 'Keywords: merger' \
+	'HP-Outer: From: Alice <alice@example.org>' 'HP-Outer: To: Bob <bob@example.org>' \
+	'HP-Outer: Subject: [...]' '' '--ld' \
+	'Content-Type: text/plain; charset=us-ascii; hp-legacy-display="1"' '' \
+	'Subject: The real subject' '--ld' 'Content-Type: text/plain' '' 'The body.' '--ld--' >payload.eml
+ok "a hand-made hp=\"cipher\" payload encrypted to bob and wrapped as application/pkcs7-mime" -- \
+	eval 'cachet encrypt --format der -i payload.eml -o payload.der --to "$B_CRT" &&
+		{ printf "%s\r\n" "From: Alice <alice@example.org>" "To: Bob <bob@example.org>" \
+			"Subject: [...]" "MIME-Version: 1.0" \
+			"Content-Type: application/pkcs7-mime; smime-type=authEnveloped-data; name=smime.p7m" \
+			"Content-Transfer-Encoding: base64" ""; base64 payload.der | sed "s/\$/\r/"; } >removed.eml'
+cachet decrypt --format smime -v -i removed.eml -o removed.out --cert "$B_CRT" --key "$B_KEY" \
+	--trust "$ROOT" >r18.txt 2>&1
+ok "a protected field left out outside without an HP-Outer record is [removed]" -- \
+	grep -q "Keywords: merger \[removed\]" r18.txt
+ok "... the Subject is [obscured], and no field is reported altered" -- \
+	eval 'grep -q "Subject: The real subject \[obscured outside: \"\[...\]\"\]" r18.txt &&
+		! grep -q "\[altered" r18.txt && ! grep -q "after sending" r18.txt'
+ok "... the RFC 9788 legacy display part (hp-legacy-display=\"1\") is noted" -- \
+	grep -q "4 protected fields, legacy display part" r18.txt
+
 # ---------------------------------------------------------------- message/rfc822 wrapping
 printf '%s\r\n' "From: Alice <alice@example.org>" "To: Bob <bob@example.org>" \
 	"Subject: Wrapped" "MIME-Version: 1.0" "Content-Type: message/rfc822" "" \

@@ -620,3 +620,10 @@ int _cachet_mime_boundary_new(char out[CACHET_MIME_BOUNDARY_BUF])
 	out[k] = 0;
 	return 0;
 }
+
+bool _cachet_mime_is_trace_field(const char *name)
+{
+	return strcasecmp(name, "Received") == 0 || strcasecmp(name, "Return-Path") == 0 ||
+	       strcasecmp(name, "DKIM-Signature") == 0 || strncasecmp(name, "ARC-", 4) == 0 ||
+	       strcasecmp(name, "Authentication-Results") == 0;
+}

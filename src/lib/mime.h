@@ -167,6 +167,11 @@ CACHET_INTERNAL void _cachet_mime_ctype_deinit(cachet_mime_ctype_t *ct);
 CACHET_INTERNAL const char *_cachet_mime_ctype_param(const cachet_mime_ctype_t *ct,
 						     const char *name);
 /* Is it TYPE/SUBTYPE (lowercase arguments; SUBTYPE NULL for any)? */
+/* Is NAME a trace field, one that relays add on the way (Received and
+ * Return-Path, RFC 5321 section 4.4; DKIM-Signature, RFC 6376; ARC-*, RFC
+ * 8617; Authentication-Results, RFC 8601)?  Header protection neither
+ * copies nor expects them. */
+CACHET_INTERNAL bool _cachet_mime_is_trace_field(const char *name);
 CACHET_INTERNAL bool _cachet_mime_ctype_is(const cachet_mime_ctype_t *ct, const char *type,
 					   const char *subtype);
 /* Append "type/subtype; name=value ..." to OUT (as one unfolded value;

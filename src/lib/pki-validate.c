@@ -43,7 +43,6 @@
 
 #define OID_EKU_EMAIL "1.3.6.1.5.5.7.3.4"
 #define OID_EKU_ANY "2.5.29.37.0"
-#define OID_EMAIL_ATTR "1.2.840.113549.1.9.1"
 
 /* The smallest public keys accepted without the legacy policy (RFC 8550
  * section 4.3: RSA 2048 to 4096 bits MUST be supported; section 6: keys
@@ -757,84 +756,48 @@ bool _cachet_addr_is_same(const char *want, const char *have)
 	return want && have && same_addr(want, have, strlen(have));
 }
 
-#define OID_SMTPUTF8_MAILBOX "1.3.6.1.5.5.7.8.9"
+/* check_email's walk over the certificate's addresses. */
+typedef struct {
+	const char *want;
+	const char *kind; /* the field that matched */
+	char have[600];	  /* the others, for the message */
+} email_walk_t;
 
-/* The SmtpUTF8Mailbox (RFC 8398 section 3) in otherName I of LEAF's
- * subjectAltName, as text in OUT; false when it is another otherName. */
-static bool smtputf8_mailbox(gnutls_x509_crt_t leaf, unsigned i, const char *val, size_t n, char *out,
-			     size_t outn)
+static int email_one(void *opaque, const char *addr, const char *kind)
 {
-	char oid[64];
-	size_t ol = sizeof(oid);
-	const uint8_t *v;
-	size_t vl, t;
-	uint8_t id;
-	if (gnutls_x509_crt_get_subject_alt_othername_oid(leaf, i, oid, &ol) < 0 ||
-	    strcmp(oid, OID_SMTPUTF8_MAILBOX) != 0)
-		return false;
-	/* The value as GnuTLS hands it: the UTF8String's DER. */
-	if (_cachet_der_parse((const uint8_t *)val, n, &id, &v, &vl, &t) < 0 || id != 0x0c || vl >= outn ||
-	    memchr(v, 0, vl) != NULL)
-		return false;
-	memcpy(out, v, vl);
-	out[vl] = 0;
-	return true;
+	email_walk_t *w = opaque;
+	if (same_addr(w->want, addr, strlen(addr))) {
+		w->kind = kind;
+		return 1;
+	}
+	size_t l = strlen(w->have);
+	snprintf(w->have + l, sizeof(w->have) - l, "%s%s", l ? ", " : "", addr);
+	return 0;
 }
 
 static int check_email(gnutls_x509_crt_t leaf, const _cachet_vparams_t *p, cachet_report_t *rep,
 		       report_signer_t *rs)
 {
-	const char *want = p->vs ? p->vs->email : NULL;
-	char have[600] = "";
-	if (want == NULL) {
+	email_walk_t w = {.want = p->vs ? p->vs->email : NULL};
+	if (w.want == NULL) {
 		CK("certificate-email", CACHET_CHECK_SKIP, 0, R_EMAIL,
 		   "no expected address given (--email; the S/MIME layer compares From)");
 		return 0;
 	}
-	for (unsigned i = 0; i < 64; i++) {
-		char name[256];
-		size_t n = sizeof(name) - 1;
-		unsigned type = 0;
-		int r = gnutls_x509_crt_get_subject_alt_name2(leaf, i, name, &n, &type, NULL);
-		if (r == GNUTLS_E_SHORT_MEMORY_BUFFER)
-			continue;
-		if (r < 0)
-			break;
-		char mbox[256];
-		bool is_utf8 = r == GNUTLS_SAN_OTHERNAME &&
-			       smtputf8_mailbox(leaf, i, name, n, mbox, sizeof(mbox));
-		if (r != GNUTLS_SAN_RFC822NAME && !is_utf8)
-			continue;
-		if (is_utf8)
-			memcpy(name, mbox, strlen(mbox) + 1);
-		name[n < sizeof(name) ? n : sizeof(name) - 1] = 0;
-		if (same_addr(want, name, strlen(name))) {
-			CK("certificate-email", CACHET_CHECK_PASS, 0, is_utf8 ? "RFC 8398 section 5" : R_EMAIL,
-			   "<%s> is the signer's subjectAltName %s", want,
-			   is_utf8 ? "SmtpUTF8Mailbox" : "rfc822Name");
-			return 0;
-		}
-		size_t l = strlen(have);
-		snprintf(have + l, sizeof(have) - l, "%s%s", l ? ", " : "", name);
-	}
-	/* Old certificates: emailAddress in the subject (RFC 8550 section 3). */
-	for (unsigned i = 0; i < 8; i++) {
-		char name[256];
-		size_t n = sizeof(name) - 1;
-		if (gnutls_x509_crt_get_dn_by_oid(leaf, OID_EMAIL_ATTR, i, 0, name, &n) < 0)
-			break;
-		name[n < sizeof(name) ? n : sizeof(name) - 1] = 0;
-		if (same_addr(want, name, strlen(name))) {
-			CK("certificate-email", CACHET_CHECK_PASS, 0, R_EMAIL,
-			   "<%s> is the emailAddress in the signer's subject", want);
-			return 0;
-		}
-		size_t l = strlen(have);
-		snprintf(have + l, sizeof(have) - l, "%s%s", l ? ", " : "", name);
-	}
-	CK("certificate-email", CACHET_CHECK_FAIL, CACHET_E_CERT_EMAIL_MISMATCH, R_EMAIL,
-	   "address mismatch: <%s> is not an address of the signer's certificate (%s)", want,
-	   *have ? have : "it has none");
+	/* subjectAltName rfc822Name and SmtpUTF8Mailbox, then emailAddress
+	 * in the subject of old certificates (RFC 8550 section 3). */
+	(void)_cachet_crt_each_email(leaf, email_one, &w);
+	if (w.kind && strcmp(w.kind, "emailAddress") == 0)
+		CK("certificate-email", CACHET_CHECK_PASS, 0, R_EMAIL,
+		   "<%s> is the emailAddress in the signer's subject", w.want);
+	else if (w.kind)
+		CK("certificate-email", CACHET_CHECK_PASS, 0,
+		   strcmp(w.kind, "SmtpUTF8Mailbox") == 0 ? "RFC 8398 section 5" : R_EMAIL,
+		   "<%s> is the signer's subjectAltName %s", w.want, w.kind);
+	else
+		CK("certificate-email", CACHET_CHECK_FAIL, CACHET_E_CERT_EMAIL_MISMATCH, R_EMAIL,
+		   "address mismatch: <%s> is not an address of the signer's certificate (%s)", w.want,
+		   *w.have ? w.have : "it has none");
 	return 0;
 }
 

@@ -339,30 +339,47 @@ void _cachet_certset_truncate(cachet_certset_t *set, size_t n)
  * certificates; RFC 8550 section 3 still names it). */
 #define OID_EMAIL_ADDRESS "1.2.840.113549.1.9.1"
 
-int _cachet_crt_emails(gnutls_x509_crt_t crt, cbuf_t *out)
+/* The SmtpUTF8Mailbox in otherName I of CRT (VAL, N: the value as GnuTLS
+ * hands it, the UTF8String's DER), as text in OUT; false when it is
+ * another otherName or not a UTF8String without NUL. */
+static bool smtputf8_mailbox(gnutls_x509_crt_t crt, unsigned i, const char *val, size_t n, char *out,
+			     size_t outn)
 {
-	int ret = 0;
+	char oid[64];
+	size_t ol = sizeof(oid), vl, t;
+	const uint8_t *v;
+	uint8_t id;
+	if (gnutls_x509_crt_get_subject_alt_othername_oid(crt, i, oid, &ol) < 0 ||
+	    strcmp(oid, OID_SMTP_UTF8_MAILBOX) != 0)
+		return false;
+	if (_cachet_der_parse((const uint8_t *)val, n, &id, &v, &vl, &t) < 0 || id != 0x0c || vl >= outn ||
+	    memchr(v, 0, vl) != NULL)
+		return false;
+	memcpy(out, v, vl);
+	out[vl] = 0;
+	return true;
+}
+
+int _cachet_crt_each_email(gnutls_x509_crt_t crt, cachet_email_fn fn, void *opaque)
+{
+	int ret;
 	for (unsigned i = 0; i < CACHET_MAX_SANS; i++) {
-		char name[1024], oid[128];
-		size_t l = sizeof(name) - 1, ol = sizeof(oid);
+		char name[1024], mbox[1024];
+		size_t n = sizeof(name) - 1;
 		unsigned type;
-		int r = gnutls_x509_crt_get_subject_alt_name2(crt, i, name, &l, &type, NULL);
+		int r = gnutls_x509_crt_get_subject_alt_name2(crt, i, name, &n, &type, NULL);
 		if (r == GNUTLS_E_SHORT_MEMORY_BUFFER)
 			continue; /* longer than any address (RFC 5321 section 4.5.3.1) */
 		if (r < 0)
 			break;
-		name[l] = '\0';
+		name[n] = '\0';
 		if (r == GNUTLS_SAN_RFC822NAME) {
-			CHECK_RET(_cachet_buf_printf(out, "%s\n", name));
+			if ((ret = fn(opaque, name, "rfc822Name")) != 0)
+				return ret;
 		} else if (r == GNUTLS_SAN_OTHERNAME &&
-			   gnutls_x509_crt_get_subject_alt_othername_oid(crt, i, oid, &ol) >= 0 &&
-			   strcmp(oid, OID_SMTP_UTF8_MAILBOX) == 0) {
-			/* The value: UTF8String (tag 12) with a short or
-			 * one-octet long length. */
-			const uint8_t *p = (const uint8_t *)name;
-			size_t hl = l > 1 && p[1] == 0x81 ? 3 : 2;
-			if (l > hl && p[0] == 0x0c && (p[1] < 0x80 || p[1] == 0x81))
-				CHECK_RET(_cachet_buf_printf(out, "%.*s\n", (int)(l - hl), name + hl));
+			   smtputf8_mailbox(crt, i, name, n, mbox, sizeof(mbox))) {
+			if ((ret = fn(opaque, mbox, "SmtpUTF8Mailbox")) != 0)
+				return ret;
 		}
 	}
 	for (unsigned i = 0; i < CACHET_MAX_SANS; i++) {
@@ -371,7 +388,19 @@ int _cachet_crt_emails(gnutls_x509_crt_t crt, cbuf_t *out)
 		if (gnutls_x509_crt_get_dn_by_oid(crt, OID_EMAIL_ADDRESS, i, 0, v, &l) < 0)
 			break;
 		v[l] = '\0';
-		CHECK_RET(_cachet_buf_printf(out, "%s\n", v));
+		if ((ret = fn(opaque, v, "emailAddress")) != 0)
+			return ret;
 	}
-	return ret;
+	return 0;
+}
+
+static int append_line(void *opaque, const char *addr, const char *kind)
+{
+	(void)kind;
+	return _cachet_buf_printf(opaque, "%s\n", addr);
+}
+
+int _cachet_crt_emails(gnutls_x509_crt_t crt, cbuf_t *out)
+{
+	return _cachet_crt_each_email(crt, append_line, out);
 }

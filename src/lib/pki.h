@@ -53,6 +53,11 @@ CACHET_INTERNAL int _cachet_crt_key_usage(gnutls_x509_crt_t crt, unsigned *usage
  * CACHET_MAX_SANS of each. */
 #define CACHET_MAX_SANS 64
 CACHET_INTERNAL int _cachet_crt_emails(gnutls_x509_crt_t crt, cbuf_t *out);
+/* The same addresses one by one, with the field each came from
+ * ("rfc822Name", "SmtpUTF8Mailbox", "emailAddress"); FN returning
+ * non-zero stops the walk and is returned. */
+typedef int (*cachet_email_fn)(void *opaque, const char *addr, const char *kind);
+CACHET_INTERNAL int _cachet_crt_each_email(gnutls_x509_crt_t crt, cachet_email_fn fn, void *opaque);
 /* The RFC 4514 text of the DER Name DER/LEN into BUF ("(unreadable name)"
  * when GnuTLS cannot read it). */
 CACHET_INTERNAL void _cachet_dn_describe(const uint8_t *der, size_t len,

@@ -662,3 +662,8 @@ cleanup:
 	_cachet_buf_free(&mv);
 	return ret;
 }
+
+const char *const _cachet_sechdr_policy[] = {
+	"From", "Sender", "Reply-To", "To", "Cc", "Subject", "Date", "Message-ID", "In-Reply-To",
+	"References", NULL,
+};

@@ -152,6 +152,13 @@ CACHET_INTERNAL int _cachet_sechdr_compare(const sechdr_t *s,
 CACHET_INTERNAL size_t _cachet_sign_attribute_count(const cachet_sign_t *s);
 CACHET_INTERNAL void _cachet_sign_attribute_truncate(cachet_sign_t *s, size_t n);
 
+/* Cachet's security policy (RFC 7508 section 4.5.1 leaves the list to
+ * one): the fields a reader sees or replies by (RFC 5322 sections 3.6.2
+ * to 3.6.5), NULL-terminated.  The writer protects these; the reader
+ * warns when one of them is in the message but not protected (section
+ * 4.5.2 step 7). */
+CACHET_INTERNAL extern const char *const _cachet_sechdr_policy[];
+
 /* "simple" or "relaxed"; "duplicated", "deleted" or "modified". */
 CACHET_INTERNAL const char *_cachet_sechdr_canon_name(int canon);
 CACHET_INTERNAL const char *_cachet_sechdr_status_name(int status);

@@ -23,6 +23,7 @@
 #include "ber.h"
 #include "crypto.h"
 #include "mime.h"
+#include "pki-validate.h"
 #include "report.h"
 #include "sechdr.h"
 #include "spill.h"
@@ -280,18 +281,14 @@ static int identity_emails(const char *id, cbuf_t *out)
 	return ret;
 }
 
-/* Is ADDR one of the addresses in LIST (one per line)?  The domain is
- * compared without regard to ASCII case (RFC 5321 section 2.4); the
- * local part exactly, as RFC 8398 section 5 asks, except that a match
- * that differs only in ASCII case sets *CASE_ONLY (most mail systems
- * treat local parts without regard to case; the report says so).
- * Internationalised domains are compared as written: U-labels and
- * A-labels are not converted. */
+/* Is ADDR one of the addresses in LIST (one per line)?  The comparison
+ * is certificate-email's (_cachet_addr_is_same: the local part exactly,
+ * the domain without regard to case, A-labels and U-labels alike, RFC
+ * 8398 section 5), except that a match that differs only in the ASCII
+ * case of the local part also counts and sets *CASE_ONLY (most mail
+ * systems ignore that case; the report says so). */
 static bool has_email_ci(const cbuf_t *list, const char *addr, bool *case_only)
 {
-	size_t al = strlen(addr);
-	const char *at = strrchr(addr, '@');
-	size_t lp = at ? (size_t)(at - addr) : al;
 	bool loose = false;
 	if (case_only)
 		*case_only = false;
@@ -299,10 +296,13 @@ static bool has_email_ci(const cbuf_t *list, const char *addr, bool *case_only)
 		const char *line = (const char *)list->data + i;
 		const char *nl = memchr(line, '\n', list->size - i);
 		size_t len = nl ? (size_t)(nl - line) : list->size - i;
-		if (len == al && strncasecmp(line + lp, addr + lp, al - lp) == 0) {
-			if (memcmp(line, addr, lp) == 0)
+		char one[1024];
+		if (len < sizeof(one)) {
+			memcpy(one, line, len);
+			one[len] = '\0';
+			if (_cachet_addr_is_same(addr, one))
 				return true;
-			loose |= strncasecmp(line, addr, lp) == 0;
+			loose |= strcasecmp(addr, one) == 0;
 		}
 		i += len + 1;
 	}
@@ -1061,15 +1061,6 @@ static bool is_structural(const char *name)
 	return strncasecmp(name, "Content-", 8) == 0 || strcasecmp(name, "MIME-Version") == 0;
 }
 
-/* Fields relays add (RFC 5321 section 4.4, RFC 6376, RFC 8617, RFC
- * 8601): nobody protects them, so their absence inside says nothing. */
-static bool is_trace(const char *name)
-{
-	return strcasecmp(name, "Received") == 0 || strcasecmp(name, "Return-Path") == 0 ||
-	       strcasecmp(name, "DKIM-Signature") == 0 || strncasecmp(name, "ARC-", 4) == 0 ||
-	       strcasecmp(name, "Authentication-Results") == 0;
-}
-
 /* Fields a reader is shown or replies by (RFC 5322 sections 3.6.2 to
  * 3.6.5): an unprotected one is worth a finding. */
 static bool is_user_facing(const char *name)
@@ -1301,7 +1292,7 @@ static int check_header_protection(cachet_smime_t *sm, const cachet_mime_header_
 	/* Outer fields nothing inside vouches for. */
 	for (size_t i = 0; i < sm->outer.n; i++) {
 		const cachet_mime_field_t *o = &sm->outer.fields[i];
-		if (is_structural(o->name) || is_trace(o->name) || strcasecmp(o->name, "HP-Outer") == 0)
+		if (is_structural(o->name) || _cachet_mime_is_trace_field(o->name) || strcasecmp(o->name, "HP-Outer") == 0)
 			continue;
 		size_t k = instance_of(&sm->outer, i);
 		if (_cachet_mime_header_get(ph, o->name, k))
@@ -1433,13 +1424,12 @@ static int check_from(cachet_smime_t *sm)
  * reader sees; Cachet is not a DCA that restores fields, section 4.6). */
 static int check_secure_headers(cachet_smime_t *sm, int *first_fail, cachet_diag_t *diag)
 {
-	static const char *const policy[] = {"From", "To", "Cc", "Subject", "Date", NULL};
 	int ret = 0;
 	for (size_t i = 0; i < sm->nlayers; i++) {
 		layer_t *L = &sm->layers[i];
 		if (L->sh.n == 0 || !L->is_done)
 			continue;
-		CHECK_RET(_cachet_sechdr_compare(&L->sh, &sm->outer, policy, &L->findings,
+		CHECK_RET(_cachet_sechdr_compare(&L->sh, &sm->outer, _cachet_sechdr_policy, &L->findings,
 						 &L->sh_verdict));
 		if (L->sh_verdict < 0) {
 			_cachet_diag_push(diag, L->sh_verdict, "S/MIME layer", "RFC 7508 section 4.5.2",

@@ -123,23 +123,13 @@ static bool is_content_field(const char *name)
 	return strncasecmp(name, "Content-", 8) == 0;
 }
 
-/* Fields a relay adds on the way (RFC 5321 section 4.4, RFC 6376, RFC
- * 8617, RFC 8601): not the author's, so not copied into the protected
- * header. */
-static bool is_trace_field(const char *name)
-{
-	return strcasecmp(name, "Received") == 0 || strcasecmp(name, "Return-Path") == 0 ||
-	       strcasecmp(name, "DKIM-Signature") == 0 || strncasecmp(name, "ARC-", 4) == 0 ||
-	       strcasecmp(name, "Authentication-Results") == 0;
-}
-
 /* A header field that header protection copies into the cryptographic
  * payload (RFC 9788): neither structural (Content-*,
  * MIME-Version) nor trace. */
 static bool is_protected_field(const char *name)
 {
 	return !is_content_field(name) && strcasecmp(name, "MIME-Version") != 0 &&
-	       strcasecmp(name, "HP-Outer") != 0 && !is_trace_field(name);
+	       strcasecmp(name, "HP-Outer") != 0 && !_cachet_mime_is_trace_field(name);
 }
 
 /* The baseline header confidentiality policy (RFC 9788, "hcp_baseline"):
@@ -995,14 +985,6 @@ cleanup:
 	return ret;
 }
 
-/* The header fields the SecureHeaderFields attribute protects (RFC 7508
- * section 4.5.1 leaves the list to a policy; this one is the fields a
- * reader sees or replies by, RFC 5322 sections 3.6.2 to 3.6.5). */
-static const char *const sechdr_policy[] = {
-	"From", "Sender", "Reply-To", "To", "Cc", "Subject", "Date", "Message-ID", "In-Reply-To",
-	"References", NULL,
-};
-
 /* The SecureHeaderFields attribute for the header of P (RFC 7508
  * section 4.5.1 steps 1-4): every instance of each policy field, relaxed,
  * status "modified" when the field goes out obscured (hp="cipher"). */
@@ -1016,10 +998,10 @@ static int sechdr_attr(const prep_t *p, cbuf_t *attr, cachet_diag_t *diag)
 	sh.fields = _cachet_calloc(p->h.n ? p->h.n : 1, sizeof(*sh.fields));
 	if (sh.fields == NULL)
 		CHECK(CACHET_E_NOMEM);
-	for (size_t k = 0; sechdr_policy[k]; k++) {
+	for (size_t k = 0; _cachet_sechdr_policy[k]; k++) {
 		for (size_t i = 0; i < p->h.n; i++) {
 			const cachet_mime_field_t *f = &p->h.fields[i];
-			if (strcasecmp(f->name, sechdr_policy[k]) != 0)
+			if (strcasecmp(f->name, _cachet_sechdr_policy[k]) != 0)
 				continue;
 			body.size = cn.size = cv.size = 0;
 			CHECK(_cachet_sechdr_field_body(f, &body));
