@@ -2,8 +2,10 @@
 # lint.sh -- cachet lint (src/lib/lint.c, src/tool/cmd-lint.c): messages
 # made by cachet are clean; messages broken on purpose (by editing
 # cachet's output, or made by openssl with the options that leave
-# something out) give the finding with the right registry id and the
-# exit status its level calls for; --json parses; every rule's id is in
+# something out, or edited with tests/derutil.py) give the finding with
+# the right registry id and the exit status its level calls for, and the
+# unedited message does not; a bare CMS object is described as what it
+# is (no made-up MIME header); --json parses; every rule's id is in
 # the registry; lint over every message in the vectors directory never
 # crashes and exits 0, 1 or 3 only; the findings for a few chosen vectors
 # are diffed against tests/lint-golden/*.txt (made with
@@ -109,6 +111,30 @@ edit no-name0.eml no-name.eml 'Content-Disposition: attachment; filename=smime.p
 ok "no file name at all: rfc8551-3.2.1-name" -- \
 	eval 'lint_rc 0 no-name.eml && has_id no-name.eml rfc8551-3.2.1-name SHOULD'
 
+# The signature part of a multipart/signed: smime.p7s (RFC 8551 section
+# 3.2.1, the table; section 3.5.3.1).  Its header is not signed, so the
+# edits leave the signature valid.
+# [rfc8551-3.2.1-extension] [rfc8551-3.2.1-filename]
+ok "cachet's multipart/signed names its signature part smime.p7s: no file-name finding" -- \
+	eval 'grep -q "name=smime.p7s" signed.eml && no_id signed.eml rfc8551-3.2.1-extension &&
+		no_id signed.eml rfc8551-3.2.1-filename'
+edit signed.eml sig-p7m0.eml 'name=smime\.p7s' 'name=smime.p7m'
+edit sig-p7m0.eml sig-p7m.eml 'filename=smime\.p7s' 'filename=smime.p7m'
+ok "signature part named smime.p7m: rfc8551-3.2.1-extension at part[1], SHOULD, exit 0" -- \
+	eval 'lint_rc 0 sig-p7m.eml && has_id sig-p7m.eml rfc8551-3.2.1-extension SHOULD &&
+		grep -q "multipart/signed) > part\[1\]" sig-p7m.eml.out && grep -q "should be .p7s" sig-p7m.eml.out'
+edit signed.eml sig-odd.eml 'filename=smime\.p7s' 'filename=signature.asc'
+ok "signature part with name=smime.p7s and another filename=: name= decides, no finding" -- \
+	eval 'lint_rc 0 sig-odd.eml && no_id sig-odd.eml rfc8551-3.2.1-extension'
+edit signed.eml sig-fnonly.eml '; name=smime\.p7s' ''
+ok "signature part with only filename=smime.p7s: no file-name finding" -- \
+	eval 'lint_rc 0 sig-fnonly.eml && no_id sig-fnonly.eml rfc8551-3.2.1-filename &&
+		no_id sig-fnonly.eml rfc8551-3.2.1-extension'
+edit sig-fnonly.eml sig-noname.eml 'Content-Disposition: attachment; filename=smime\.p7s\r\n' ''
+ok "signature part with neither name= nor filename=: rfc8551-3.2.1-filename, SHOULD, exit 0" -- \
+	eval 'lint_rc 0 sig-noname.eml && has_id sig-noname.eml rfc8551-3.2.1-filename SHOULD &&
+		grep -q "part\[1\]" sig-noname.eml.out && no_id sig-noname.eml rfc8551-3.2.1-name'
+
 # [rfc8551-3.1.3-7bit]
 cachet sign -i u.txt -o binary.eml --binary --signer "$ALICE_CRT" --key "$ALICE_KEY"
 ok "8bit signed part (sign --binary): rfc8551-3.1.3-7bit, MUST, exit 1" -- \
@@ -131,6 +157,34 @@ open(sys.argv[2], "wb").write(new)
 EOF
 ok "7-bit transfer encoding edited into 8bit: rfc8551-3.1.3-7bit, exit 1" -- \
 	eval 'lint_rc 1 edited-8bit.eml && has_id edited-8bit.eml rfc8551-3.1.3-7bit MUST'
+
+# [rfc8551-3.1.2-transfer-encode]: inside an opaque signed layer 7-bit is
+# not a MUST, but it is the rule (RFC 8551 section 3.1.2).
+cachet sign -i u.txt -o opaque-8bit.eml --opaque --binary --signer "$ALICE_CRT" --key "$ALICE_KEY"
+ok "opaque signed-data over an 8bit entity (sign --opaque --binary): rfc8551-3.1.2-transfer-encode, SHOULD, exit 0" -- \
+	eval 'lint_rc 0 opaque-8bit.eml && has_id opaque-8bit.eml rfc8551-3.1.2-transfer-encode SHOULD &&
+		grep -q "SignedData.encapContentInfo.eContent" opaque-8bit.eml.out &&
+		grep -q "labelled 8bit" opaque-8bit.eml.out'
+cachet sign -i u.txt -o opaque-qp.eml --opaque --signer "$ALICE_CRT" --key "$ALICE_KEY"
+ok "the same entity signed opaque with a 7-bit encoding: no rfc8551-3.1.2-transfer-encode" -- \
+	eval 'lint_rc 0 opaque-qp.eml && no_id opaque-qp.eml rfc8551-3.1.2-transfer-encode'
+ok "multipart/signed over 8-bit text: rfc8551-3.1.3-7bit, not rfc8551-3.1.2-transfer-encode" -- \
+	no_id binary.eml rfc8551-3.1.2-transfer-encode
+# 8-bit octets and no Content-Transfer-Encoding at all (7bit presumed),
+# signed by openssl, given as DER.
+printf 'Content-Type: text/plain; charset=utf-8\r\n\r\nCaf\303\251\r\n' >raw8.txt
+openssl cms -sign -nodetach -binary -in raw8.txt -signer "$ALICE_CRT" -inkey "$ALICE_KEY" -outform DER -out raw8.der 2>/dev/null
+ok "openssl, 8-bit entity without Content-Transfer-Encoding (DER input): rfc8551-3.1.2-transfer-encode, 7bit presumed" -- \
+	eval 'lint_rc 0 raw8.der && has_id raw8.der rfc8551-3.1.2-transfer-encode SHOULD && grep -q "7bit presumed" raw8.der.out'
+printf 'Content-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: 8bit\r\n\r\nCafe\r\n' >ascii8.txt
+openssl cms -sign -nodetach -binary -in ascii8.txt -signer "$ALICE_CRT" -inkey "$ALICE_KEY" -outform DER -out ascii8.der 2>/dev/null
+ok "labelled 8bit but every octet 7-bit: no rfc8551-3.1.2-transfer-encode" -- \
+	eval 'lint_rc 0 ascii8.der && no_id ascii8.der rfc8551-3.1.2-transfer-encode'
+# Section 3.1.2 is about MIME entities; this eContent is none.
+printf 'Caf\303\251, not MIME\r\n' >notmime.txt
+openssl cms -sign -nodetach -binary -in notmime.txt -signer "$ALICE_CRT" -inkey "$ALICE_KEY" -outform DER -out notmime.der 2>/dev/null
+ok "8-bit eContent that is not a MIME entity: no rfc8551-3.1.2-transfer-encode" -- \
+	eval 'lint_rc 0 notmime.der && no_id notmime.der rfc8551-3.1.2-transfer-encode'
 
 # [rfc8551-2.1-digest-strength]
 openssl cms -sign -in m.txt -signer "$ALICE_CRT" -inkey "$ALICE_KEY" -md sha1 -out sha1.eml 2>/dev/null
@@ -186,6 +240,87 @@ ok "EnvelopedData with AES-128-CBC: rfc8551-2.7.1.2-aes256-gcm, SHOULD, exit 0" 
 	eval 'lint_rc 0 cbc.eml && has_id cbc.eml rfc8551-2.7.1.2-aes256-gcm SHOULD && grep -q "aes128-CBC" cbc.eml.out'
 ok "AuthEnvelopedData with AES-GCM: no CBC finding" -- no_id gcm.eml rfc8551-2.7.1.2-aes256-gcm
 
+# [rfc5084-3.2-gcm-icv-match] [rfc5084-3.1-ccm-icv-match]: an
+# authenticated-encryption cipher written into EnvelopedData, which has no
+# mac field for its tag (AuthEnvelopedData only: RFC 5083, RFC 5084
+# section 3, RFC 8103 section 3).  Made from cachet's AES-128-CBC
+# EnvelopedData by rewriting contentEncryptionAlgorithm, with the
+# parameters such a cipher carries.
+cachet encrypt -i m.txt -o cbc.der --format der --to "$PKI/bob.crt.pem" --cipher aes-128-cbc
+# aead_env IN OUT OID gcm|ccm|chacha|cbc (OUT *.eml: wrapped in MIME)
+aead_env()
+{
+	python3 - "$@" <<'EOF'
+import base64, os, sys
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+import derutil as d
+
+def enc_oid(dotted):
+    arcs = [int(x) for x in dotted.split(".")]
+    out = bytearray()
+    for a in [arcs[0] * 40 + arcs[1]] + arcs[2:]:
+        b = [a & 0x7F]
+        a >>= 7
+        while a:
+            b.append(0x80 | (a & 0x7F))
+            a >>= 7
+        out += bytes(reversed(b))
+    return bytes(out)
+
+def tlv(tag, body):
+    return bytes([tag]) + d.enc_len(len(body)) + body
+
+src, out, oid, kind = sys.argv[1:5]
+root = d.parse(d.read_input(src))
+if d.decode_oid(root.children[0].content) != "1.2.840.113549.1.7.3":
+    sys.exit("not EnvelopedData")
+env = root.children[1].children[0]
+eci = [c for c in env.children if c.is_univ(16)][-1]
+alg = eci.children[1]
+iv = bytes(alg.children[1].content)
+alg.children[0].new_content = enc_oid(oid)
+if kind == "chacha":  # AEADChaCha20Poly1305Nonce (RFC 8103 section 3)
+    params = tlv(0x04, iv[:12])
+elif kind == "cbc":  # the IV as it was (RFC 3565 section 4.1)
+    params = tlv(0x04, iv)
+else:  # GCMParameters / CCMParameters: nonce, ICV length 16 (RFC 5084)
+    params = tlv(0x30, tlv(0x04, iv[:12]) + tlv(0x02, b"\x10"))
+alg.children[1] = d.parse(bytearray(params))
+der = d.encode(root)
+if out.endswith(".eml"):
+    der = (b"Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\n"
+           b"Content-Transfer-Encoding: base64\r\n"
+           b"Content-Disposition: attachment; filename=smime.p7m\r\n\r\n"
+           + base64.encodebytes(der).replace(b"\n", b"\r\n"))
+open(out, "wb").write(der)
+EOF
+}
+aead_env cbc.der gcm-env.eml 2.16.840.1.101.3.4.1.46 gcm
+aead_env cbc.der chacha-env.der 1.2.840.113549.1.9.16.3.18 chacha
+aead_env cbc.der ccm-env.eml 2.16.840.1.101.3.4.1.7 ccm
+aead_env cbc.der cbc-again.eml 2.16.840.1.101.3.4.1.2 cbc
+ok "AES-256-GCM inside EnvelopedData: rfc5084-3.2-gcm-icv-match, MUST, exit 1" -- \
+	eval 'lint_rc 1 gcm-env.eml && has_id gcm-env.eml rfc5084-3.2-gcm-icv-match MUST &&
+		grep -q "aes256-GCM in EnvelopedData" gcm-env.eml.out &&
+		grep -q "EnvelopedData.encryptedContentInfo.contentEncryptionAlgorithm" gcm-env.eml.out &&
+		no_id gcm-env.eml rfc8551-2.7.1.2-aes256-gcm'
+ok "ChaCha20-Poly1305 inside EnvelopedData (DER input): rfc5084-3.2-gcm-icv-match, exit 1" -- \
+	eval 'lint_rc 1 chacha-env.der && has_id chacha-env.der rfc5084-3.2-gcm-icv-match MUST &&
+		grep -q "RFC 8103 section 3" chacha-env.der.out'
+ok "AES-CCM inside EnvelopedData: rfc5084-3.1-ccm-icv-match, MUST, exit 1" -- \
+	eval 'lint_rc 1 ccm-env.eml && has_id ccm-env.eml rfc5084-3.1-ccm-icv-match MUST &&
+		grep -q "aes128-CCM" ccm-env.eml.out && grep -q "CACHET_E_UNSUPPORTED" ccm-env.eml.out'
+ok "AES-GCM inside EnvelopedData, with the recipient's key: the finding stays (the decryptor refuses it)" -- \
+	eval 'lint_rc 1 gcm-env.eml --cert "$PKI/bob.crt.pem" --key "$PKI/bob.key.pem" &&
+		has_id gcm-env.eml rfc5084-3.2-gcm-icv-match MUST'
+ok "the same rewrite back to AES-128-CBC: no AEAD finding, exit 0" -- \
+	eval 'lint_rc 0 cbc-again.eml && no_id cbc-again.eml rfc5084-3.2-gcm-icv-match &&
+		no_id cbc-again.eml rfc5084-3.1-ccm-icv-match && has_id cbc-again.eml rfc8551-2.7.1.2-aes256-gcm SHOULD'
+cachet encrypt -i m.txt -o chacha.eml --to "$PKI/bob.crt.pem" --cipher chacha20-poly1305
+ok "AuthEnvelopedData with AES-GCM or ChaCha20-Poly1305: no AEAD finding" -- \
+	eval 'lint_rc 0 chacha.eml && no_id chacha.eml rfc5084-3.2-gcm-icv-match &&
+		no_id gcm.eml rfc5084-3.2-gcm-icv-match'
+
 # --- several findings in one: layers, JSON --------------------------
 cachet sign -i m.txt -o inner.eml --signer "$ALICE_CRT" --key "$ALICE_KEY"
 openssl cms -sign -in m.txt -signer "$ALICE_CRT" -inkey "$ALICE_KEY" -nosmimecap -md sha1 -out bad.eml 2>/dev/null
@@ -225,6 +360,12 @@ while read -r id level _; do
 		missing="$missing $id($level)"
 done <rules.txt
 ok "every rule's id exists in conformance/*.req with the same level" -- eval '[ -z "$missing" ] || { echo "not in the registry:$missing" >&2; false; }'
+undocumented=
+while read -r id level _; do
+	grep -qxF ".It Li $id Pq $level" "$top_srcdir/doc/cachet-lint.1" || undocumented="$undocumented $id"
+done <rules.txt
+ok "every rule is documented in doc/cachet-lint.1 with its level" -- \
+	eval '[ -z "$undocumented" ] || { echo "not in the man page:$undocumented" >&2; false; }'
 
 # --- unreadable input: exit 3 ---------------------------------------
 printf 'not a message at all' >garbage.txt
@@ -235,6 +376,37 @@ for f in garbage.txt empty.txt truncated.der plain.eml "$ALICE_CRT"; do
 	ok "unreadable or not S/MIME: $(basename "$f"): exit 3" -- rc_is 3 "$CACHET" lint -i "$f"
 done
 ok "usage error: exit 2" -- rc_is 2 "$CACHET" lint -i m.txt --no-such-option
+
+# --- a bare CMS object is described as what it is ------------------
+# It has no MIME header: neither the findings, the notes, the JSON nor
+# the error chain may speak of an application/pkcs7-mime entity.
+python3 -c 'import sys
+body = bytes.fromhex("06092a864886f70d010701a0050403616263")
+sys.stdout.buffer.write(b"\x30" + bytes([len(body)]) + body)' >data.der
+# bare_as_is FILE...: text and JSON name "layer 1 (CMS)" and no media type.
+bare_as_is()
+{
+	local f
+	for f in "$@"; do
+		"$CACHET" lint -i "$f" >bare.out 2>&1
+		"$CACHET" lint -i "$f" --json >>bare.out 2>&1
+		grep -q "layer 1 (CMS)" bare.out || { echo "$f: no layer 1 (CMS)" >&2; return 1; }
+		! grep -n "pkcs7-mime" bare.out || { echo "in $f" >&2; return 1; }
+	done
+}
+ok "bare CMS (DER and PEM): no application/pkcs7-mime in the findings, notes or JSON" -- \
+	bare_as_is signed.der signed.pem noattr.der raw8.der chacha-env.der
+ok "bare CMS, truncated: the error chain names the CMS input, not application/pkcs7-mime" -- \
+	eval 'rc_is 3 "$CACHET" lint -i truncated.der 2>bare.err; cat bare.err >&2;
+		grep -q "CMS input: the input is not a CMS ContentInfo" bare.err && ! grep -q "pkcs7-mime" bare.err'
+ok "bare CMS of type id-data: the error chain names the CMS input, not application/pkcs7-mime" -- \
+	eval 'rc_is 3 "$CACHET" lint -i data.der 2>bare.err; cat bare.err >&2;
+		grep -q "CMS input: CMS content type id-data is not an S/MIME layer" bare.err &&
+		! grep -q "pkcs7-mime" bare.err'
+printf 'Content-Type: application/pkcs7-mime; smime-type=signed-data\r\nContent-Transfer-Encoding: base64\r\n\r\nMAMCAQA=\r\n' >notcms.eml
+ok "control: an application/pkcs7-mime entity whose body is not CMS names its media type" -- \
+	eval 'rc_is 3 "$CACHET" lint -i notcms.eml 2>bare.err; cat bare.err >&2;
+		grep -q "application/pkcs7-mime: the body is not a CMS ContentInfo" bare.err'
 
 # --- every vector: never a crash, exit 0, 1 or 3 --------------------
 if [ -d "$VEC" ]; then
@@ -255,19 +427,37 @@ if [ -d "$VEC" ]; then
 	ok "lint over every message in the vectors ($total files): exit 0, 1 or 3, no sanitizer report" -- \
 		eval '[ "$total" -gt 100 ] && [ "$bad" -eq 0 ]'
 
-	# Golden findings for chosen vectors (reviewed once, then diffed).
-	for v in gnupg-gpgsm/text-1.osig.pem openssl/80-test_cms_data/no_md_attr.cms \
-		autocrypt-protected-headers/smime-onepart-signed.eml \
-		autocrypt-protected-headers/smime-multipart-signed.eml \
-		autocrypt-protected-headers/smime-enc+legacy-disp.eml; do
+	# Golden findings for chosen vectors (reviewed once, then diffed):
+	# one line each, the vector and then lint's other arguments, whose
+	# file names are relative to the vectors directory too.
+	RK=rfc9216-examples-cms/certs-and-keys
+	while read -r v args; do
 		g=$(printf '%s' "$v" | tr '/' '_').txt
-		"$CACHET" lint -i "$VEC/$v" >golden.out 2>/dev/null
+		a=()
+		for x in $args; do
+			case $x in -*) a+=("$x") ;; *) a+=("$VEC/$x") ;; esac
+		done
+		"$CACHET" lint -i "$VEC/$v" "${a[@]}" >golden.out 2>/dev/null </dev/null
 		echo "exit $?" >>golden.out
 		if [ -n "$REGEN" ]; then
 			cp golden.out "$REGEN/$g"
 		fi
-		ok "golden: $v" -- diff -u "$GOLDEN/$g" golden.out
-	done
+		ok "golden: $v" -- diff -u "$GOLDEN/$g" golden.out </dev/null
+	done <<EOF
+gnupg-gpgsm/text-1.osig.pem
+openssl/80-test_cms_data/no_md_attr.cms
+openssl/smime-eml/SignedInvalidMappingFromanyPolicyTest7.eml
+autocrypt-protected-headers/smime-onepart-signed.eml
+autocrypt-protected-headers/smime-multipart-signed.eml
+autocrypt-protected-headers/smime-enc+legacy-disp.eml
+thunderbird/smime/alice.plain.sig.SHA256.opaque.dave.dsig.SHA256.multipart.eml
+bouncycastle/smime/outlook_2010_beta_sime_msg.eml
+bouncycastle/smime/3nnn_smime.eml
+rfc4134/4.2.bin
+rfc9216-examples-cms/binary-files/authEnvelopedForBobChaCha20Poly1305.p7m --cert $RK/lamps-bob.encrypt.crt --key $RK/lamps-bob.decrypt.p8.pem
+rfc9216-examples-cms/pem-encoded/encryptedForBobRSAOaep.pem --cert $RK/lamps-bob.encrypt.crt --key $RK/lamps-bob.decrypt.p8.pem
+heimdal-hx509/test-enveloped-rc2-40
+EOF
 else
 	tap_result 1 "the vectors directory $VEC exists (configure --with-vectors=DIR)"
 fi

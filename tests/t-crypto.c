@@ -293,6 +293,37 @@ static void test_registry(void)
 	ok(strcmp(_cachet_oid_name("1.2.840.113549.1.9.16.2.47"),
 		  "id-smime-aa-signingCertificateV2") == 0,
 	   "registry: name of signingCertificateV2");
+	{
+		/* ALG_F_AEAD is what cachet lint reads to find an
+		 * authenticated-encryption cipher in EnvelopedData. */
+		static const char *const aead[] = {
+			"2.16.840.1.101.3.4.1.6", "2.16.840.1.101.3.4.1.26", "2.16.840.1.101.3.4.1.46",
+			"2.16.840.1.101.3.4.1.7", "2.16.840.1.101.3.4.1.27", "2.16.840.1.101.3.4.1.47",
+			"1.2.840.113549.1.9.16.3.18",
+		};
+		bool is_aead_ok = true, others_ok = true;
+		for (i = 0; i < sizeof(aead) / sizeof(aead[0]); i++) {
+			a = _cachet_alg_by_oid(aead[i]);
+			if (a == NULL || a->kind != ALG_KIND_CIPHER || !(a->flags & ALG_F_AEAD)) {
+				printf("# %s is not an AEAD cipher row\n", aead[i]);
+				is_aead_ok = false;
+			}
+		}
+		for (i = 0; (a = _cachet_alg_at(i)) != NULL; i++) {
+			bool listed = false;
+			for (j = 0; j < sizeof(aead) / sizeof(aead[0]); j++)
+				listed |= strcmp(a->oid, aead[j]) == 0;
+			if (!listed && (a->flags & ALG_F_AEAD)) {
+				printf("# %s is flagged AEAD\n", a->name);
+				others_ok = false;
+			}
+		}
+		ok(is_aead_ok, "registry: AES-GCM, AES-CCM and ChaCha20-Poly1305 are AEAD cipher rows");
+		ok(others_ok, "registry: no other row (AES-CBC, 3DES, RC2, AES-CFB) is flagged AEAD");
+		a = _cachet_alg_by_oid("2.16.840.1.101.3.4.1.7");
+		ok(a != NULL && (a->flags & ALG_F_UNSUPPORTED) && strcmp(a->name, "aes128-CCM") == 0,
+		   "registry: aes128-CCM is known but unsupported");
+	}
 }
 
 static void test_params(void)

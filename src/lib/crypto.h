@@ -126,6 +126,9 @@ typedef enum {
 	CACHET_ALG_AES128_CFB,
 	CACHET_ALG_AES192_CFB,
 	CACHET_ALG_AES256_CFB,
+	CACHET_ALG_AES128_CCM,
+	CACHET_ALG_AES192_CCM,
+	CACHET_ALG_AES256_CCM,
 	CACHET_ALG_HMAC_SHA224,
 	CACHET_ALG__COUNT
 } cachet_alg_id_t;
@@ -160,6 +163,7 @@ typedef enum {
 #define ALG_F_LEGACY (1u << 0)	    /* needs a policy switch (SHA-1, DSA, ...) */
 #define ALG_F_VERIFY_ONLY (1u << 1) /* never produced */
 #define ALG_F_UNSUPPORTED (1u << 2) /* known, but Cachet does not support it */
+#define ALG_F_AEAD (1u << 3)	    /* authenticated encryption: AuthEnvelopedData only */
 
 typedef struct {
 	cachet_alg_id_t id;

@@ -36,11 +36,21 @@ typedef struct {
 	const char *cipher_oid;	    /* encrypted layers: "" when unknown */
 	lint_enc_kind_t enc_kind;
 	uint64_t signed_8bit;	    /* multipart/signed: octets > 127 or NUL in the signed part */
+	const char *sig_name;	    /* multipart/signed: the signature part's name= or filename= */
+	bool has_sig_part;	    /* multipart/signed: the signature part's header was read */
+	bool has_content_scan;	    /* signed-data: the two below are set */
+	uint64_t content_8bit;	    /* signed-data: octets > 127 or NUL in the encapsulated entity */
+	const char *content_cte;    /* signed-data: its Content-Transfer-Encoding, NULL: none */
+	bool is_bare;		    /* a CMS object read without MIME (_cachet_smime_set_bare) */
 } smime_layer_info_t;
 
 /* Keep each signed layer's verify report and each encrypted layer's
  * algorithm for _cachet_smime_layer_info (off by default). */
 CACHET_INTERNAL void _cachet_smime_keep_details(cachet_smime_t *sm, bool keep);
+/* Read the next input as a bare CMS ContentInfo (BER, no MIME header):
+ * its first layer is judged by the CMS content type alone, and the
+ * diagnostics call it "CMS input", not a media type it never had. */
+CACHET_INTERNAL void _cachet_smime_set_bare(cachet_smime_t *sm, bool bare);
 CACHET_INTERNAL size_t _cachet_smime_layer_count(const cachet_smime_t *sm);
 /* CACHET_E_END past the last layer. */
 CACHET_INTERNAL int _cachet_smime_layer_info(const cachet_smime_t *sm, size_t i,

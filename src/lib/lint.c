@@ -9,8 +9,9 @@
  * of each verify report, the MIME parameters of each layer, the cipher of
  * each encrypted layer -- into findings (lint-int.h is the narrow window
  * it looks through).  A CMS object given without MIME (DER or PEM) is
- * read as the body of an application/pkcs7-mime entity whose MIME checks
- * are then left out.
+ * read by the same reader as a bare CMS layer (_cachet_smime_set_bare):
+ * its MIME checks are left out, and nothing that reports on it names a
+ * media type the input never had.
  *
  * Every rule lint can report is a row of RULES below; its id exists in
  * the registry (tests/lint.sh checks each against conformance/rfcNNNN.req, and
@@ -37,10 +38,14 @@ typedef enum {
 	R_SEND_SIGNINGCERT,
 	R_MICALG,
 	R_7BIT,
+	R_TRANSFER_ENCODE,
 	R_SMIME_TYPE,
 	R_NAME,
+	R_FILENAME,
 	R_EXTENSION,
 	R_CBC,
+	R_AEAD,
+	R_AEAD_CCM,
 	R_COUNT
 } rule_t;
 
@@ -71,18 +76,34 @@ static const struct {
 	/* [rfc8551-3.1.3-7bit] */
 	[R_7BIT] = {"rfc8551-3.1.3-7bit", "MUST", "RFC 8551 section 3.1.3",
 		    "the signed part of a multipart/signed is not 7-bit text"},
+	/* [rfc8551-3.1.2-transfer-encode] */
+	[R_TRANSFER_ENCODE] = {"rfc8551-3.1.2-transfer-encode", "SHOULD", "RFC 8551 section 3.1.2",
+			       "the MIME entity inside a signed-data layer is not 7-bit (8bit or binary)"},
 	/* [rfc8551-3.2-smime-type] */
 	[R_SMIME_TYPE] = {"rfc8551-3.2-smime-type", "SHOULD", "RFC 8551 section 3.2",
 			  "application/pkcs7-mime without the smime-type parameter"},
 	/* [rfc8551-3.2.1-name] */
 	[R_NAME] = {"rfc8551-3.2.1-name", "SHOULD", "RFC 8551 section 3.2.1",
 		    "application/pkcs7-mime without a name (or filename) parameter"},
+	/* [rfc8551-3.2.1-filename] */
+	[R_FILENAME] = {"rfc8551-3.2.1-filename", "SHOULD", "RFC 8551 section 3.2.1",
+			"the application/pkcs7-signature part names no file (smime.p7s)"},
 	/* [rfc8551-3.2.1-extension] */
 	[R_EXTENSION] = {"rfc8551-3.2.1-extension", "SHOULD", "RFC 8551 section 3.2.1",
-			 "the file name's extension does not fit the type (.p7m, .p7c, .p7z)"},
+			 "the file name's extension does not fit the type (.p7m, .p7c, .p7z, .p7s)"},
 	/* [rfc8551-2.7.1.2-aes256-gcm] */
 	[R_CBC] = {"rfc8551-2.7.1.2-aes256-gcm", "SHOULD", "RFC 8551 section 2.7.1.2",
 		   "EnvelopedData with a CBC cipher: no integrity protection (AES-GCM preferred)"},
+	/* [rfc5084-3.2-gcm-icv-match] An authenticated-encryption cipher's
+	 * tag "MUST match the size in octets of the value in the
+	 * AuthEnvelopedData mac field": EnvelopedData has no such field.
+	 * ChaCha20-Poly1305 (RFC 8103 section 3) puts its tag in the same
+	 * field, with no keyword sentence of its own, so it is judged here. */
+	[R_AEAD] = {"rfc5084-3.2-gcm-icv-match", "MUST", "RFC 5084 section 3.2",
+		    "EnvelopedData with AES-GCM or ChaCha20-Poly1305: no mac field for the tag"},
+	/* [rfc5084-3.1-ccm-icv-match] The same sentence for AES-CCM. */
+	[R_AEAD_CCM] = {"rfc5084-3.1-ccm-icv-match", "MUST", "RFC 5084 section 3.1",
+			"EnvelopedData with AES-CCM: no mac field for the tag"},
 };
 
 typedef struct {
@@ -166,26 +187,7 @@ static int add(cachet_lint_t *l, rule_t rule, const char *path, const char *fmt,
 	return 0;
 }
 
-/* ---- input: MIME, or a bare CMS object wrapped as one ---- */
-
-/* A source that yields a MIME header and then INNER. */
-typedef struct {
-	const char *hdr;
-	size_t len, pos;
-	cachet_source_t *inner;
-} wrap_t;
-
-static long wrap_read(void *opaque, uint8_t *buf, size_t len)
-{
-	wrap_t *w = opaque;
-	if (w->pos < w->len) {
-		size_t n = w->len - w->pos < len ? w->len - w->pos : len;
-		memcpy(buf, w->hdr + w->pos, n);
-		w->pos += n;
-		return (long)n;
-	}
-	return _cachet_source_read(w->inner, buf, len);
-}
+/* ---- input: MIME, or a bare CMS object ---- */
 
 /* True when the first octets look like CMS: a SEQUENCE tag, or PEM
  * armour after white space (the CLI's detection, common.c). */
@@ -209,20 +211,15 @@ static const report_check_t *find_check(const report_signer_t *rs, const char *n
 	return NULL;
 }
 
-static int lint_signer(cachet_lint_t *l, const char *where, size_t idx, const report_signer_t *rs)
+/* The signedAttrs checks of one SignerInfo (RFC 5652 section 5.3, RFC
+ * 8551 section 2.5). */
+static int lint_signed_attrs(cachet_lint_t *l, const char *path, const report_signer_t *rs)
 {
-	char path[320], apath[360];
+	char apath[360];
 	const report_check_t *c;
 	int ret = 0;
 
-	snprintf(path, sizeof(path), "%sSignedData.signerInfos[%zu]", where, idx);
 	snprintf(apath, sizeof(apath), "%s.signedAttrs", path);
-
-	if (rs->digest && (strcasecmp(rs->digest, "sha1") == 0 || strcasecmp(rs->digest, "md5") == 0))
-		CHECK(add(l, R_DIGEST_STRENGTH, path, "digestAlgorithm is %s, a historic digest (RFC 8551 "
-						      "sections 2.1 and 3.5.3.2) weaker than the signature",
-			  rs->digest));
-
 	c = find_check(rs, "signed-attrs-present");
 	if (c && c->status == CACHET_CHECK_FAIL) {
 		/* The verifier's own failure (eContentType not id-data). */
@@ -254,7 +251,25 @@ static int lint_signer(cachet_lint_t *l, const char *where, size_t idx, const re
 	if (find_check(rs, "signing-certificate") == NULL)
 		CHECK(add(l, R_SEND_SIGNINGCERT, apath, "no signingCertificateV2 (or signingCertificate) "
 							"attribute (RFC 5035)"));
-	/* What the verifier could not judge is a note, not a deviation. */
+cleanup:
+	return ret;
+}
+
+static int lint_signer(cachet_lint_t *l, const char *where, size_t idx, const report_signer_t *rs)
+{
+	char path[320];
+	const report_check_t *c;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "%sSignedData.signerInfos[%zu]", where, idx);
+
+	if (rs->digest && (strcasecmp(rs->digest, "sha1") == 0 || strcasecmp(rs->digest, "md5") == 0))
+		CHECK(add(l, R_DIGEST_STRENGTH, path, "digestAlgorithm is %s, a historic digest (RFC 8551 "
+						      "sections 2.1 and 3.5.3.2) weaker than the signature",
+			  rs->digest));
+	CHECK(lint_signed_attrs(l, path, rs));
+	/* What the verifier could not judge is a note, not a deviation
+	 * (with or without signedAttrs). */
 	c = find_check(rs, "signature");
 	if (c && c->status == CACHET_CHECK_SKIP)
 		CHECK(_cachet_buf_printf(&l->notes, "%s: signature not checked: %s\n", path, c->detail));
@@ -287,7 +302,7 @@ static bool has_ext(const char *name, const char *ext)
 static int lint_layer(cachet_lint_t *l, size_t i, const smime_layer_info_t *in)
 {
 	char where[200], path[320];
-	bool is_mime = !(l->is_cms && i == 0);
+	bool is_mime = !in->is_bare;
 	bool is_pkcs7 = in->ctype && strcasecmp(in->ctype, "multipart/signed") != 0;
 	int ret = 0;
 
@@ -311,6 +326,19 @@ static int lint_layer(cachet_lint_t *l, size_t i, const smime_layer_info_t *in)
 						   "transfer encoding: a 7-bit relay breaks the signature)",
 				  (unsigned long long)in->signed_8bit));
 		}
+		/* The signature part's file name: .p7s (RFC 8551 section
+		 * 3.2.1, the table; section 3.5.3.1). */
+		if (in->has_sig_part) {
+			snprintf(path, sizeof(path), "layer %zu (%s) > part[1]", i + 1, in->ctype);
+			if (in->sig_name == NULL)
+				CHECK(add(l, R_FILENAME, path, "the signature part has neither a "
+							       "Content-Disposition filename= nor a name= "
+							       "parameter (expected smime.p7s)"));
+			else if (!has_ext(in->sig_name, ".p7s"))
+				CHECK(add(l, R_EXTENSION, path, "file name \"%s\" for the signature "
+								"part: the extension should be .p7s",
+					  in->sig_name));
+		}
 	}
 	if (is_mime && is_pkcs7) {
 		snprintf(path, sizeof(path), "layer %zu (%s) > Content-Type", i + 1, in->ctype);
@@ -329,6 +357,27 @@ static int lint_layer(cachet_lint_t *l, size_t i, const smime_layer_info_t *in)
 		for (size_t s = 0; s < in->rep->nsigners; s++)
 			CHECK(lint_signer(l, where, s, &in->rep->signers[s]));
 	}
+	/* Inside an opaque signed layer 7-bit is not required (section
+	 * 3.1.3 is about multipart/signed), but RFC 8551 section 3.1.2
+	 * asks for it as a rule, so that the entity can be handled in any
+	 * environment without change; binary inside is for recipients
+	 * known to take it (id-cap-preferBinaryInside, prior agreement). */
+	if (in->has_content_scan && in->content_8bit) {
+		char how[160];
+		const char *cte = in->content_cte;
+		if (cte == NULL)
+			snprintf(how, sizeof(how), "has no Content-Transfer-Encoding (7bit presumed) but");
+		else if (strcasecmp(cte, "8bit") == 0 || strcasecmp(cte, "binary") == 0)
+			snprintf(how, sizeof(how), "is labelled %s and", cte);
+		else
+			snprintf(how, sizeof(how), "is labelled %s but", cte);
+		snprintf(path, sizeof(path), "%sSignedData.encapContentInfo.eContent", where);
+		CHECK(add(l, R_TRANSFER_ENCODE, path, "the signed MIME entity %s holds %llu octets that "
+						      "are not 7-bit; as a rule a secured entity is 7-bit "
+						      "(quoted-printable or base64), binary only when every "
+						      "recipient is known to take it",
+			  how, (unsigned long long)in->content_8bit));
+	}
 	if (in->enc_kind == LINT_ENC_ENVELOPED && in->cipher_oid[0]) {
 		const cachet_alg_t *a = _cachet_alg_by_oid(in->cipher_oid);
 		const char *nm = a ? a->name : in->cipher_oid;
@@ -337,12 +386,23 @@ static int lint_layer(cachet_lint_t *l, size_t i, const smime_layer_info_t *in)
 		if (a && a->kind == ALG_KIND_CIPHER && has_ext(nm, "-cbc"))
 			CHECK(add(l, R_CBC, path, "%s in EnvelopedData: CBC has no integrity protection; "
 						  "AES-256 GCM in AuthEnvelopedData is preferred", nm));
+		if (a && a->kind == ALG_KIND_CIPHER && (a->flags & ALG_F_AEAD)) {
+			bool is_ccm = a->id == CACHET_ALG_AES128_CCM || a->id == CACHET_ALG_AES192_CCM ||
+				      a->id == CACHET_ALG_AES256_CCM;
+			CHECK(add(l, is_ccm ? R_AEAD_CCM : R_AEAD, path,
+				  "%s in EnvelopedData: an authenticated-encryption cipher belongs in "
+				  "AuthEnvelopedData, whose mac field carries its tag (RFC 5083; %s); "
+				  "EnvelopedData has none, so the content cannot be authenticated",
+				  nm, a->id == CACHET_ALG_CHACHA20_POLY1305 ? "RFC 8103 section 3"
+					: is_ccm ? "RFC 5084 section 3.1" : "RFC 5084 section 3.2"));
+		}
 	}
 	/* Why a layer could not be judged fully: notes, not findings. */
 	char label[200];
 	snprintf(label, sizeof(label), "layer %zu (%s)", i + 1, is_mime && in->ctype ? in->ctype : "CMS");
-	if (in->enc_kind != LINT_ENC_NONE && in->result < 0 &&
-	    cachet_error_category(in->result) != CACHET_CAT_MALFORMED)
+	cachet_category_t cat = cachet_error_category(in->result);
+	if (in->enc_kind != LINT_ENC_NONE && in->result < 0 && cat != CACHET_CAT_MALFORMED &&
+	    cat != CACHET_CAT_UNSUPPORTED)
 		CHECK(_cachet_buf_printf(&l->notes, "%s: not decrypted (no key given, or none fits); the "
 						    "layers inside were not checked\n", label));
 	else if (in->result < 0)
@@ -355,13 +415,10 @@ cleanup:
 int cachet_lint_run(cachet_lint_t *l, cachet_source_t *in, cachet_verify_t *v,
 		    cachet_decrypt_t *d, cachet_diag_t *diag)
 {
-	static const char cms_hdr[] = "Content-Type: application/pkcs7-mime\r\n"
-				      "Content-Transfer-Encoding: binary\r\n\r\n";
 	cachet_smime_t *sm = NULL;
 	cachet_verify_t *own_v = NULL;
 	cachet_decrypt_t *own_d = NULL;
-	cachet_source_t *der = NULL, *wrapped = NULL, *msg = in;
-	wrap_t w = {0};
+	cachet_source_t *der = NULL, *msg = in;
 	uint8_t head[64];
 	int ret;
 
@@ -378,11 +435,7 @@ int cachet_lint_run(cachet_lint_t *l, cachet_source_t *in, cachet_verify_t *v,
 	if (looks_cms(head, (size_t)n)) {
 		l->is_cms = true;
 		CHECK(_cachet_source_autodetect(&der, in, diag));
-		w.hdr = cms_hdr;
-		w.len = sizeof(cms_hdr) - 1;
-		w.inner = der;
-		CHECK(_cachet_source_init_internal(&wrapped, wrap_read, NULL, &w));
-		msg = wrapped;
+		msg = der;
 	}
 	if (v == NULL) {
 		/* No trust given: judge the structure, not the signer. */
@@ -399,6 +452,7 @@ int cachet_lint_run(cachet_lint_t *l, cachet_source_t *in, cachet_verify_t *v,
 	}
 	CHECK(cachet_smime_init(&sm));
 	_cachet_smime_keep_details(sm, true);
+	_cachet_smime_set_bare(sm, l->is_cms);
 	CHECK(cachet_smime_set_verify(sm, v));
 	CHECK(cachet_smime_set_decrypt(sm, d));
 	int oret = cachet_smime_open(sm, msg, NULL, 0, diag);
@@ -423,7 +477,6 @@ int cachet_lint_run(cachet_lint_t *l, cachet_source_t *in, cachet_verify_t *v,
 	ret = 0;
 cleanup:
 	cachet_smime_deinit(sm);
-	cachet_source_deinit(wrapped);
 	if (der != in) /* autodetect hands back IN itself for DER */
 		cachet_source_deinit(der);
 	cachet_verify_deinit(own_v);

@@ -85,6 +85,12 @@ typedef struct {
 	char *cipher_oid;	 /* an encrypted layer's algorithm */
 	lint_enc_kind_t enc_kind;
 	uint64_t signed_8bit;	 /* multipart/signed: 8-bit octets in the signed part */
+	char *sig_name;		 /* multipart/signed: the signature part's file name */
+	bool has_sig_part;	 /* multipart/signed: the signature part's header was read */
+	bool has_content_scan;	 /* signed-data: content_8bit and content_cte are set */
+	uint64_t content_8bit;	 /* signed-data: 8-bit octets in the encapsulated entity */
+	char *content_cte;	 /* signed-data: its Content-Transfer-Encoding, NULL: none */
+	bool is_bare;		 /* a CMS object read without a MIME header */
 } layer_t;
 
 /* A protected header field and how the outer header shows it. */
@@ -131,6 +137,7 @@ struct cachet_smime_st {
 	int result;
 	bool has_run;
 	bool is_keeping;   /* keep reports for cachet lint (lint-int.h) */
+	bool is_bare_cms;  /* the input is a CMS object, not MIME (lint-int.h) */
 };
 
 /* ---- small helpers ---- */
@@ -151,6 +158,8 @@ static void layer_clear(layer_t *L)
 	cachet_report_deinit(L->rep);
 	cachet_certs_deinit(L->certs);
 	free(L->cipher_oid);
+	free(L->sig_name);
+	free(L->content_cte);
 	memset(L, 0, sizeof(*L));
 }
 
@@ -187,6 +196,33 @@ static int dup_opt(char **dst, const char *s)
 		return 0;
 	*dst = _cachet_strdup(s);
 	return *dst ? 0 : CACHET_E_NOMEM;
+}
+
+/* The file name into *DST (left NULL when there is none): Content-Type
+ * name=, else Content-Disposition filename= (RFC 8551 section 3.2.1). */
+static int find_name(const cachet_mime_header_t *h, const cachet_mime_ctype_t *ct, char **dst)
+{
+	const char *n = _cachet_mime_ctype_param(ct, "name");
+	int ret = 0;
+	if (n)
+		return dup_opt(dst, n);
+	const cachet_mime_field_t *f = _cachet_mime_header_get(h, "Content-Disposition", 0);
+	if (f) {
+		cachet_mime_ctype_t cd = {0};
+		if (_cachet_mime_disposition_parse(&cd, f->value, NULL) == 0)
+			ret = dup_opt(dst, _cachet_mime_ctype_param(&cd, "filename"));
+		_cachet_mime_ctype_deinit(&cd);
+	}
+	return ret;
+}
+
+/* What diagnostics call layer L: its media type as seen, or "CMS input"
+ * for a CMS object read without a MIME header (_cachet_smime_set_bare). */
+static const char *layer_where(const layer_t *L)
+{
+	if (L->is_bare)
+		return "CMS input";
+	return L->ctype ? L->ctype : "application/pkcs7-mime";
 }
 
 /* Copy everything SRC yields into SNK, feeding SC (may be NULL). */
@@ -672,6 +708,9 @@ static int open_multipart_signed(cachet_smime_t *sm, layer_t *L, cachet_source_t
 	ENSURE(is_sig_type(&pct), CACHET_E_UNSUPPORTED_CONTENT, RULE_MSIGNED,
 	       "multipart/signed.part[1]", "the signature part is %s/%s, not application/pkcs7-signature",
 	       pct.type, pct.subtype);
+	/* Its file name, smime.p7s by RFC 8551 section 3.2.1 (cachet lint). */
+	L->has_sig_part = true;
+	CHECK(find_name(&ph, &pct, &L->sig_name));
 	/* RFC 1847 section 2.1: protocol MUST match the second part's type. */
 	char seen[128];
 	snprintf(seen, sizeof(seen), "%s/%s", pct.type, pct.subtype);
@@ -761,6 +800,47 @@ static const struct {
 	{"certs-only", K_CERTS_ONLY},
 };
 
+/* For cachet lint: how many octets of the MIME entity a signed-data
+ * layer encapsulates are not 7-bit (over 127, or NUL), and the
+ * Content-Transfer-Encoding its header declares (RFC 8551 section
+ * 3.1.2).  CONTENT is complete. */
+static int scan_content(layer_t *L, spill_t *content)
+{
+	cachet_source_t *src = NULL;
+	cachet_mime_header_t h = {0};
+	cachet_mime_scan_t sc;
+	cachet_mime_cte_t cte;
+	uint8_t buf[16384];
+	long n;
+	int ret;
+
+	_cachet_mime_scan_init(&sc);
+	CHECK(_cachet_spill_source(content, &src));
+	while ((n = _cachet_source_read(src, buf, sizeof(buf))) > 0)
+		_cachet_mime_scan_update(&sc, buf, (size_t)n);
+	CHECK((int)n);
+	_cachet_mime_scan_final(&sc);
+	L->content_8bit = sc.high + sc.nul;
+	cachet_source_deinit(src);
+	src = NULL;
+	/* Not a MIME entity: the layer loop says so, and section 3.1.2
+	 * has nothing to say about it. */
+	CHECK(_cachet_spill_source(content, &src));
+	if (_cachet_mime_header_read(&h, src, NULL) == 0) {
+		const cachet_mime_field_t *f = _cachet_mime_header_get(&h, "Content-Transfer-Encoding", 0);
+		if (f && _cachet_mime_cte_parse(f->value, &cte, NULL) == 0)
+			CHECK(dup_opt(&L->content_cte, _cachet_mime_cte_name(cte)));
+		else if (f)
+			CHECK(dup_opt(&L->content_cte, f->value));
+		L->has_content_scan = true;
+	}
+	ret = 0;
+cleanup:
+	_cachet_mime_header_deinit(&h);
+	cachet_source_deinit(src);
+	return ret;
+}
+
 static int run_signed(cachet_smime_t *sm, layer_t *L, spill_t *der, spill_t **next,
 		      cachet_diag_t *diag)
 {
@@ -770,7 +850,7 @@ static int run_signed(cachet_smime_t *sm, layer_t *L, spill_t *der, spill_t **ne
 	spill_t *content = NULL;
 	int ret;
 
-	ENSURE(sm->v != NULL, CACHET_E_INVALID_ARG, "RFC 8551 section 3.5.2", "application/pkcs7-mime",
+	ENSURE(sm->v != NULL, CACHET_E_INVALID_ARG, "RFC 8551 section 3.5.2", layer_where(L),
 	       "a signed layer and no verifier (cachet_smime_set_verify)");
 	CHECK(_cachet_spill_init(&content, CACHET_SPILL_MEM));
 	CHECK(_cachet_spill_sink(content, &snk));
@@ -785,6 +865,8 @@ static int run_signed(cachet_smime_t *sm, layer_t *L, spill_t *der, spill_t **ne
 						   "signature belongs in multipart/signed (%s)", RULE_MSIGNED));
 	if (can_go_on(L->result) && L->result != CACHET_E_NOT_SIGNED) {
 		CHECK(_cachet_sink_finish(snk));
+		if (sm->is_keeping)
+			CHECK(scan_content(L, content));
 		*next = content;
 		content = NULL;
 	}
@@ -862,7 +944,7 @@ static int run_decrypt(cachet_smime_t *sm, layer_t *L, spill_t *der, spill_t **n
 		       cachet_diag_t *diag)
 {
 	int ret;
-	ENSURE(sm->d != NULL, CACHET_E_INVALID_ARG, "RFC 8551 section 3.3", "application/pkcs7-mime",
+	ENSURE(sm->d != NULL, CACHET_E_INVALID_ARG, "RFC 8551 section 3.3", layer_where(L),
 	       "an encrypted layer and no keys (cachet_smime_set_decrypt)");
 	ret = run_content_layer(L, der, next, sm->d, dec_run, dec_sum, diag);
 	if (sm->is_keeping) {
@@ -918,24 +1000,33 @@ cleanup:
 	return ret;
 }
 
+/* An application/pkcs7-mime entity whose header is H and body BODY; or,
+ * with H NULL, a CMS object read without MIME (L->is_bare), whose MIME
+ * checks are left out. */
 static int open_pkcs7_mime(cachet_smime_t *sm, layer_t *L, cachet_source_t *body,
 			   const cachet_mime_header_t *h, spill_t **next, cachet_diag_t *diag)
 {
 	cachet_source_t *dec = NULL;
-	cachet_mime_cte_t cte;
+	cachet_mime_cte_t cte = CACHET_MIME_CTE_BINARY;
 	spill_t *der = NULL;
 	char oid[128];
 	layer_kind_t said = K_OTHER, found = K_OTHER;
 	int ret;
 
-	const cachet_mime_field_t *f = _cachet_mime_header_get(h, "Content-Transfer-Encoding", 0);
-	CHECK(_cachet_mime_cte_parse(f ? f->value : NULL, &cte, diag));
+	if (h) {
+		const cachet_mime_field_t *f = _cachet_mime_header_get(h, "Content-Transfer-Encoding", 0);
+		CHECK(_cachet_mime_cte_parse(f ? f->value : NULL, &cte, diag));
+	}
 	CHECK(_cachet_mime_decoder_init(&dec, cte, body, diag));
 	CHECK(to_spill(dec, &der, NULL));
 	ret = sniff_type(der, oid, sizeof(oid), diag);
 	if (ret < 0) {
-		_cachet_diag_push(diag, ret, "application/pkcs7-mime", RULE_TYPES,
-				  "the body is not a CMS ContentInfo");
+		if (L->is_bare)
+			_cachet_diag_push(diag, ret, layer_where(L), "RFC 5652 section 3",
+					  "the input is not a CMS ContentInfo");
+		else
+			_cachet_diag_push(diag, ret, layer_where(L), RULE_TYPES,
+					  "the body is not a CMS ContentInfo");
 		goto cleanup;
 	}
 	CHECK(dup_opt(&L->cms_type, _cachet_oid_name(oid)));
@@ -950,7 +1041,9 @@ static int open_pkcs7_mime(cachet_smime_t *sm, layer_t *L, cachet_source_t *body
 	else if (a && id == CACHET_ALG_CT_COMPRESSED)
 		found = K_COMPRESSED;
 
-	if (L->smime_type) {
+	if (L->is_bare) {
+		/* No MIME header: nothing said, the content type decides. */
+	} else if (L->smime_type) {
 		for (size_t i = 0; i < sizeof(smime_types) / sizeof(smime_types[0]); i++)
 			if (strcasecmp(L->smime_type, smime_types[i].name) == 0)
 				said = smime_types[i].kind;
@@ -993,7 +1086,7 @@ static int open_pkcs7_mime(cachet_smime_t *sm, layer_t *L, cachet_source_t *body
 		ret = run_decompress(L, der, next, diag);
 		break;
 	default:
-		FAIL(CACHET_E_UNSUPPORTED_CONTENT, RULE_TYPES, "application/pkcs7-mime",
+		FAIL(CACHET_E_UNSUPPORTED_CONTENT, RULE_TYPES, layer_where(L),
 		     "CMS content type %s is not an S/MIME layer", L->cms_type);
 	}
 cleanup:
@@ -1035,23 +1128,6 @@ static layer_class_t classify(const cachet_mime_header_t *h, const cachet_mime_c
 	}
 	(void)h;
 	return LK_NONE;
-}
-
-/* The file name: Content-Type name=, else Content-Disposition filename=. */
-static int find_name(const cachet_mime_header_t *h, const cachet_mime_ctype_t *ct, layer_t *L)
-{
-	const char *n = _cachet_mime_ctype_param(ct, "name");
-	int ret = 0;
-	if (n)
-		return dup_opt(&L->name, n);
-	const cachet_mime_field_t *f = _cachet_mime_header_get(h, "Content-Disposition", 0);
-	if (f) {
-		cachet_mime_ctype_t cd = {0};
-		if (_cachet_mime_disposition_parse(&cd, f->value, NULL) == 0)
-			ret = dup_opt(&L->name, _cachet_mime_ctype_param(&cd, "filename"));
-		_cachet_mime_ctype_deinit(&cd);
-	}
-	return ret;
 }
 
 /* ---- header protection (RFC 9788; RFC 8551 section 3.1) ---- */
@@ -1461,94 +1537,105 @@ int cachet_smime_open(cachet_smime_t *sm, cachet_source_t *msg, cachet_sink_t *o
 	for (;;) {
 		layer_t tmp = {0};
 		spill_t *next = NULL;
-
-		/* Inner layers: a failure here is not reported as one (below). */
-		ret = _cachet_mime_header_read(&h, src, sm->nlayers ? NULL : diag);
-		if (ret < 0 && sm->nlayers > 0 && ret != CACHET_E_IO && ret != CACHET_E_NOMEM) {
-			/* The content of the last layer is not a MIME entity
-			 * (RFC 8551 section 3.1 wants one, but CMS carries any
-			 * octets): it is released as it is. */
-			CHECK(CACHET_FINDING(&sm->layers[sm->nlayers - 1].findings,
-					     "the content of this layer is not a MIME entity (%s)",
-					     "RFC 8551 section 3.1"));
-			CHECK(dup_opt(&sm->inner_ctype, "(not a MIME entity)"));
-			inner = cur;
-			cur = NULL;
-			ret = 0;
-			break;
-		}
-		CHECK(ret);
-		if (sm->nlayers == 0) {
-			const cachet_mime_field_t *f = _cachet_mime_header_get(&h, "From", 0);
-			if (f)
-				sm->from = addr_spec(f->value);
-			f = _cachet_mime_header_get(&h, "Sender", 0);
-			if (f)
-				sm->sender = addr_spec(f->value);
-		}
-		const cachet_mime_field_t *cf = _cachet_mime_header_get(&h, "Content-Type", 0);
-		if (cf)
-			CHECK(_cachet_mime_ctype_parse(&ct, cf->value, diag));
-		CHECK(find_name(&h, &ct, &tmp));
-		layer_class_t cls = classify(&h, &ct, &tmp, diag);
-		if (cls == LK_NONE) {
-			char buf[160];
-			if (ct.type)
-				snprintf(buf, sizeof(buf), "%s/%s", ct.type, ct.subtype);
-			else
-				snprintf(buf, sizeof(buf), "text/plain (no Content-Type)");
-			CHECK(dup_opt(&sm->inner_ctype, buf));
-			layer_clear(&tmp);
-			if (sm->nlayers > 0)
-				CHECK(check_header_protection(sm, &h, &ct, src, first_fail == 0));
-			inner = cur;
-			cur = NULL;
-			break;
-		}
-		if (sm->nlayers == CACHET_MAX_LAYERS) {
-			layer_clear(&tmp);
-			FAIL(CACHET_E_DEPTH_LIMIT, "doc/design.md decision 18", "S/MIME layers",
-			     "more than %u nested S/MIME layers", (unsigned)CACHET_MAX_LAYERS);
-		}
-		layer_t *L = &sm->layers[sm->nlayers++];
-		*L = tmp;
-		L->micalg_match = -1;
-		char buf[160];
-		snprintf(buf, sizeof(buf), "%s/%s", ct.type, ct.subtype);
-		CHECK(dup_opt(&L->ctype, buf));
-		CHECK(dup_opt(&L->protocol, _cachet_mime_ctype_param(&ct, "protocol")));
-		CHECK(dup_opt(&L->micalg, _cachet_mime_ctype_param(&ct, "micalg")));
-		CHECK(dup_opt(&L->smime_type, _cachet_mime_ctype_param(&ct, "smime-type")));
-		if (_cachet_mime_ctype_is(&ct, "application", "x-pkcs7-mime"))
-			CHECK(CACHET_FINDING(&L->findings, "the older type application/x-pkcs7-mime "
-							   "(%s)", RULE_TYPES));
-		if (_cachet_mime_ctype_is(&ct, "application", "octet-stream"))
-			CHECK(CACHET_FINDING(&L->findings, "application/octet-stream read as "
-							   "application/pkcs7-mime for its name \"%s\" "
-							   "(RFC 8551 section 3.2.1)", L->name));
-
+		layer_t *L;
 		int lret;
-		if (cls == LK_MULTIPART) {
-			lret = open_multipart_signed(sm, L, src, &ct, &next, diag);
-		} else if (cls == LK_PKCS7) {
-			lret = open_pkcs7_mime(sm, L, src, &h, &next, diag);
+
+		if (sm->nlayers == 0 && sm->is_bare_cms) {
+			/* A CMS object without MIME (_cachet_smime_set_bare):
+			 * no header to read, the content type decides. */
+			L = &sm->layers[sm->nlayers++];
+			L->is_bare = true;
+			L->micalg_match = -1;
+			lret = open_pkcs7_mime(sm, L, src, NULL, &next, diag);
 		} else {
-			L->kind = K_OTHER;
-			lret = CACHET_E_UNSUPPORTED_CONTENT;
-			_cachet_diag_push(diag, lret, "application/pkcs7-signature", RULE_MSIGNED,
-					  "a detached signature outside multipart/signed");
+			/* Inner layers: a failure here is not reported as one (below). */
+			ret = _cachet_mime_header_read(&h, src, sm->nlayers ? NULL : diag);
+			if (ret < 0 && sm->nlayers > 0 && ret != CACHET_E_IO && ret != CACHET_E_NOMEM) {
+				/* The content of the last layer is not a MIME entity
+				 * (RFC 8551 section 3.1 wants one, but CMS carries any
+				 * octets): it is released as it is. */
+				CHECK(CACHET_FINDING(&sm->layers[sm->nlayers - 1].findings,
+						     "the content of this layer is not a MIME entity (%s)",
+						     "RFC 8551 section 3.1"));
+				CHECK(dup_opt(&sm->inner_ctype, "(not a MIME entity)"));
+				inner = cur;
+				cur = NULL;
+				ret = 0;
+				break;
+			}
+			CHECK(ret);
+			if (sm->nlayers == 0) {
+				const cachet_mime_field_t *f = _cachet_mime_header_get(&h, "From", 0);
+				if (f)
+					sm->from = addr_spec(f->value);
+				f = _cachet_mime_header_get(&h, "Sender", 0);
+				if (f)
+					sm->sender = addr_spec(f->value);
+			}
+			const cachet_mime_field_t *cf = _cachet_mime_header_get(&h, "Content-Type", 0);
+			if (cf)
+				CHECK(_cachet_mime_ctype_parse(&ct, cf->value, diag));
+			CHECK(find_name(&h, &ct, &tmp.name));
+			layer_class_t cls = classify(&h, &ct, &tmp, diag);
+			if (cls == LK_NONE) {
+				char buf[160];
+				if (ct.type)
+					snprintf(buf, sizeof(buf), "%s/%s", ct.type, ct.subtype);
+				else
+					snprintf(buf, sizeof(buf), "text/plain (no Content-Type)");
+				CHECK(dup_opt(&sm->inner_ctype, buf));
+				layer_clear(&tmp);
+				if (sm->nlayers > 0)
+					CHECK(check_header_protection(sm, &h, &ct, src, first_fail == 0));
+				inner = cur;
+				cur = NULL;
+				break;
+			}
+			if (sm->nlayers == CACHET_MAX_LAYERS) {
+				layer_clear(&tmp);
+				FAIL(CACHET_E_DEPTH_LIMIT, "doc/design.md decision 18", "S/MIME layers",
+				     "more than %u nested S/MIME layers", (unsigned)CACHET_MAX_LAYERS);
+			}
+			L = &sm->layers[sm->nlayers++];
+			*L = tmp;
+			L->micalg_match = -1;
+			char buf[160];
+			snprintf(buf, sizeof(buf), "%s/%s", ct.type, ct.subtype);
+			CHECK(dup_opt(&L->ctype, buf));
+			CHECK(dup_opt(&L->protocol, _cachet_mime_ctype_param(&ct, "protocol")));
+			CHECK(dup_opt(&L->micalg, _cachet_mime_ctype_param(&ct, "micalg")));
+			CHECK(dup_opt(&L->smime_type, _cachet_mime_ctype_param(&ct, "smime-type")));
+			if (_cachet_mime_ctype_is(&ct, "application", "x-pkcs7-mime"))
+				CHECK(CACHET_FINDING(&L->findings, "the older type application/x-pkcs7-mime "
+								   "(%s)", RULE_TYPES));
+			if (_cachet_mime_ctype_is(&ct, "application", "octet-stream"))
+				CHECK(CACHET_FINDING(&L->findings, "application/octet-stream read as "
+								   "application/pkcs7-mime for its name \"%s\" "
+								   "(RFC 8551 section 3.2.1)", L->name));
+
+			if (cls == LK_MULTIPART) {
+				lret = open_multipart_signed(sm, L, src, &ct, &next, diag);
+			} else if (cls == LK_PKCS7) {
+				lret = open_pkcs7_mime(sm, L, src, &h, &next, diag);
+			} else {
+				L->kind = K_OTHER;
+				lret = CACHET_E_UNSUPPORTED_CONTENT;
+				_cachet_diag_push(diag, lret, "application/pkcs7-signature", RULE_MSIGNED,
+						  "a detached signature outside multipart/signed");
+			}
 		}
 		if (lret > 0)
 			lret = 0;
 		L->result = lret;
 		if (lret < 0) {
+			const char *rule = L->is_bare ? "RFC 5652 section 3" : RULE_TYPES;
 			if (!L->is_done)
-				_cachet_diag_push(diag, lret, "S/MIME layer", RULE_TYPES,
+				_cachet_diag_push(diag, lret, "S/MIME layer", rule,
 						  "layer %zu (%s) could not be read", sm->nlayers,
-						  L->ctype);
+						  layer_where(L));
 			else
-				_cachet_diag_push(diag, lret, "S/MIME layer", RULE_TYPES,
-						  "layer %zu (%s, %s) failed: %s", sm->nlayers, L->ctype,
+				_cachet_diag_push(diag, lret, "S/MIME layer", rule,
+						  "layer %zu (%s, %s) failed: %s", sm->nlayers, layer_where(L),
 						  kind_names[L->kind], cachet_strerror_name(lret));
 			if (first_fail == 0)
 				first_fail = lret;
@@ -1623,6 +1710,12 @@ void _cachet_smime_keep_details(cachet_smime_t *sm, bool keep)
 		sm->is_keeping = keep;
 }
 
+void _cachet_smime_set_bare(cachet_smime_t *sm, bool bare)
+{
+	if (sm)
+		sm->is_bare_cms = bare;
+}
+
 size_t _cachet_smime_layer_count(const cachet_smime_t *sm)
 {
 	return sm && sm->has_run ? sm->nlayers : 0;
@@ -1649,6 +1742,12 @@ int _cachet_smime_layer_info(const cachet_smime_t *sm, size_t i, smime_layer_inf
 	info->cipher_oid = L->cipher_oid ? L->cipher_oid : "";
 	info->enc_kind = L->enc_kind;
 	info->signed_8bit = L->signed_8bit;
+	info->sig_name = L->sig_name;
+	info->has_sig_part = L->has_sig_part;
+	info->has_content_scan = L->has_content_scan;
+	info->content_8bit = L->content_8bit;
+	info->content_cte = L->content_cte;
+	info->is_bare = L->is_bare;
 	return 0;
 }
 
