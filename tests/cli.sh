@@ -391,6 +391,23 @@ ok "--signing-time after 2049 is a GeneralizedTime (RFC 5652 section 11.3)" -- \
 		jq_report st50.json check:0:signing-time:detail | grep -q "GeneralizedTime 20500102000000Z"'
 sign_as alice st2.p7 --signing-time 2030-01-02T03:04:05Z >/dev/null 2>&1
 ok "a fixed --signing-time makes RSA PKCS#1 v1.5 output reproducible" -- same_file st.p7 st2.p7
+# [rfc8551-2.5.1-utctime-yy]: a UTCTime year YY of 50 or more is 19YY,
+# one under 50 is 20YY; the report gives the date it read beside the
+# encoded text.
+while IFS='|' read -r when enc read_as; do
+	[ -n "$when" ] || continue
+	ok "--signing-time $when: UTCTime $enc, read back as $read_as (RFC 8551 section 2.5.1)" -- \
+		eval 'sign_as alice yy.p7 --signing-time "$when" &&
+			verify_json yy.json 0 -i yy.p7 --trust "$ROOT" --certs "$CHAIN" &&
+			jq_report yy.json check:0:signing-time:detail | grep -qF "UTCTime $enc, $read_as"'
+done <<'EOF'
+1950-01-01T00:00:00Z|500101000000Z|1950-01-01 00:00:00 UTC
+1999-07-04T12:30:00Z|990704123000Z|1999-07-04 12:30:00 UTC
+2000-02-29T00:00:01Z|000229000001Z|2000-02-29 00:00:01 UTC
+2049-12-31T23:59:59Z|491231235959Z|2049-12-31 23:59:59 UTC
+EOF
+ok "--signing-time 2050-01-02: GeneralizedTime, read back as 2050-01-02 00:00:00 UTC" -- \
+	eval 'jq_report st50.json check:0:signing-time:detail | grep -qF "GeneralizedTime 20500102000000Z, 2050-01-02 00:00:00 UTC"'
 ok "verify --at after the certificates expire: exit 1" -- \
 	verify_json at.json 1 -i st.p7 --trust "$ROOT" --certs "$CHAIN" --at 2050-01-01
 ok "... CACHET_E_CERT_EXPIRED" -- report_is at.json code CACHET_E_CERT_EXPIRED
@@ -474,6 +491,79 @@ ok "sign --signing-time at midnight: signingTime is UTCTime 260501000000Z (RFC 5
 ok "encrypt with AES-GCM writes a 12-octet nonce and a 16-octet ICV (RFC 5084 section 3.2)" -- \
 	eval 'cachet encrypt --format der -i in.txt -o nonce.der --to "$PKI/bob.crt.pem" --cipher aes-256-gcm &&
 		cachet inspect -i nonce.der | grep -q "nonce 12 bytes, ICV 16 bytes"'
+
+# ---------------------------------------------------------------- SMIMECapabilities
+# RFC 8551 section 2.5.2, on the attribute cachet writes: caps.py prints
+# each capability of signer 0 (OID, then its parameters in hex if any).
+cat >caps.py <<'PYEOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+import derutil as d
+r = d.parse(d.read_input(sys.argv[2]))
+sa = d.signer_parts(d.signer_infos(d.signed_data(r)).children[0])["signedAttrs"]
+caps = [v for n, _, _, v in d.attributes(sa) if n == "smimeCapabilities"][0].children[0]
+for cap in caps.children:
+    oid = d.decode_oid(cap.children[0].content)
+    print(" ".join([oid] + [d.encode(p).hex() for p in cap.children[1:]]))
+PYEOF
+# contentEncryptionAlgorithm of an EnvelopedData or AuthEnvelopedData: the
+# SEQUENCE after recipientInfos.
+cat >cea.py <<'PYEOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+import derutil as d
+ed = d.parse(d.read_input(sys.argv[2])).children[1].children[0]
+i = [k for k, c in enumerate(ed.children) if c.is_univ(17)][0]
+print(d.decode_oid(ed.children[i + 1].children[1].children[0].content))
+PYEOF
+ok "SMIMECapabilities: caps.py reads the capabilities of cachet's signature" -- \
+	eval 'python3 caps.py "$top_srcdir/tests" st.p7 >caps.txt && [ -s caps.txt ]'
+# [rfc8551-2.5.2-smimecap-params-omitted] [rfc8551-2.5.2-smimecap-no-null]
+ok "SMIMECapabilities: every capability is its OID alone, no parameters and no NULL (RFC 8551 section 2.5.2)" -- \
+	eval '[ -s caps.txt ] && ! grep -q " " caps.txt'
+# [rfc8551-2.5.2-smimecap-params]: the ciphers cachet offers have one key
+# size per OID, so no parameters are needed to tell two instances apart;
+# each is listed once.
+ok "SMIMECapabilities: each capability is a fixed-size cipher, listed once (no parameters needed to tell instances apart)" -- \
+	python3 - caps.txt <<'PYEOF'
+import sys
+fixed = {"2.16.840.1.101.3.4.1.%d" % n for n in (2, 22, 42, 6, 26, 46)} | {"1.2.840.113549.1.9.16.3.18"}
+caps = [l.split()[0] for l in open(sys.argv[1])]
+assert caps and set(caps) <= fixed, caps
+assert len(set(caps)) == len(caps), caps
+PYEOF
+# [rfc8551-2.5.2-smimecap-order]: the capabilities of one category
+# (signature, content encryption, key wrap, key encipherment or key
+# agreement) stand together; an OID of no known category fails.
+ok "SMIMECapabilities: the capabilities of each category stand together (RFC 8551 section 2.5.2)" -- \
+	python3 - caps.txt <<'PYEOF'
+import sys
+cat = {}
+for n in (2, 22, 42, 6, 26, 46):
+    cat["2.16.840.1.101.3.4.1.%d" % n] = "content encryption"
+cat["1.2.840.113549.1.9.16.3.18"] = "content encryption"
+for n in (5, 25, 45):
+    cat["2.16.840.1.101.3.4.1.%d" % n] = "key wrap"
+for o in ("1.2.840.113549.1.1.11", "1.2.840.113549.1.1.12", "1.2.840.113549.1.1.13",
+          "1.2.840.113549.1.1.10", "1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3",
+          "1.2.840.10045.4.3.4", "1.3.101.112", "1.3.101.113"):
+    cat[o] = "signature"
+for o in ("1.2.840.113549.1.1.1", "1.2.840.113549.1.1.7"):
+    cat[o] = "key encipherment"
+for o in ("1.3.132.1.11.1", "1.3.132.1.11.2", "1.3.132.1.11.3", "1.2.840.113549.1.9.16.3.19",
+          "1.2.840.113549.1.9.16.3.20"):
+    cat[o] = "key agreement"
+seq = [cat[l.split()[0]] for l in open(sys.argv[1])]
+runs = [c for i, c in enumerate(seq) if i == 0 or seq[i - 1] != c]
+assert seq and len(runs) == len(set(runs)), seq
+PYEOF
+# [rfc8551-2.5.2-smimecap-same-oid]: each cipher `cachet encrypt` writes is
+# announced with the OID of the AlgorithmIdentifier it writes.
+for c in aes-128-gcm aes-256-gcm chacha20-poly1305 aes-128-cbc aes-192-cbc aes-256-cbc; do
+	ok "SMIMECapabilities: --cipher $c is announced with its contentEncryptionAlgorithm OID" -- \
+		eval 'cachet encrypt --format der -i in.txt -o cap.der --to "$PKI/bob.crt.pem" --cipher $c &&
+			oid=$(python3 cea.py "$top_srcdir/tests" cap.der) && [ -n "$oid" ] && grep -qx "$oid" caps.txt'
+done
 
 # ---------------------------------------------------------------- demo
 ok "cachet demo exits 0" -- eval 'TMPDIR="$TMP" cachet demo >demo.out'

@@ -10,8 +10,19 @@ Commands (FILE is DER/BER, or PEM with a "-----BEGIN" line):
   flip FILE OFFSET OUT [MASK]  copy FILE to OUT with byte OFFSET xor MASK (0x01)
   dup-attr FILE OID OUT        duplicate signed attribute OID in signer 0
   dup-value FILE OID OUT       give signed attribute OID of signer 0 its
-                               first value twice (attrValues of two)
+                               first value twice (attrValues of two; the
+                               SET stays in DER order)
   empty-signers FILE OUT       replace the SignerInfos SET with an empty one
+  unsigned-copy FILE OID OUT   copy signed attribute OID of signer 0 into its
+                               unsignedAttrs (made when absent)
+  add-signed FILE OID HEX OUT  add the signed attribute OID to signer 0, its
+                               values the DER in HEX (DER order kept)
+  drop-signed FILE OUT         remove signer 0's signedAttrs
+  set-content-type FILE OID OUT  make eContentType OID, SignedData version
+                               3, and signer 0's content-type attribute OID
+  resign FILE KEY OUT          sign signer 0 again with the RSA KEY (PKCS #1
+                               v1.5, SHA-256; openssl): its signedAttrs, or
+                               the eContent when it has none
   der FILE OUT                 PEM to DER (or copy DER)
   dump FILE                    print the tree (offset, tag, length)
   report JSON QUERY            one field of a `cachet verify --json` report:
@@ -23,7 +34,10 @@ Commands (FILE is DER/BER, or PEM with a "-----BEGIN" line):
 """
 import base64
 import json
+import os
+import subprocess
 import sys
+import tempfile
 
 OIDS = {
     "1.2.840.113549.1.7.1": "data",
@@ -31,8 +45,10 @@ OIDS = {
     "1.2.840.113549.1.9.3": "contentType",
     "1.2.840.113549.1.9.4": "messageDigest",
     "1.2.840.113549.1.9.5": "signingTime",
+    "1.2.840.113549.1.9.6": "countersignature",
     "1.2.840.113549.1.9.15": "smimeCapabilities",
     "1.2.840.113549.1.9.52": "cmsAlgorithmProtection",
+    "1.2.840.113549.1.9.16.2.11": "encrypKeyPref",
     "1.2.840.113549.1.9.16.2.12": "signingCertificate",
     "1.2.840.113549.1.9.16.2.47": "signingCertificateV2",
 }
@@ -181,6 +197,35 @@ def decode_oid(data):
     first = arcs[0]
     x = min(first // 40, 2)
     return ".".join(str(a) for a in [x, first - 40 * x] + arcs[1:])
+
+
+def encode_oid(dotted):
+    arcs = [int(a) for a in dotted.split(".")]
+    if len(arcs) < 2:
+        raise DerError("OID %r has fewer than two arcs" % dotted)
+    out = bytearray()
+    for v in [40 * arcs[0] + arcs[1]] + arcs[2:]:
+        chunk = [v & 0x7F]
+        v >>= 7
+        while v:
+            chunk.append(0x80 | (v & 0x7F))
+            v >>= 7
+        out += bytes(reversed(chunk))
+    return bytes(out)
+
+
+def tlv(tag, content):
+    return bytes([tag]) + enc_len(len(content)) + bytes(content)
+
+
+def node_of(data):
+    """A parsed Node for the DER DATA (to insert into another tree)."""
+    return parse(bytearray(data))
+
+
+def der_sort(set_node):
+    """Put a SET OF's children into DER order (X.690 section 11.6)."""
+    set_node.children.sort(key=encode)
 
 
 def read_input(path):
@@ -369,6 +414,7 @@ def cmd_dup_value(path, oid, out):
     for _, aoid, _, values in attributes(sa):
         if aoid == oid:
             values.children.append(values.children[0])
+            der_sort(sa)  # the attribute grew: keep the SET in DER order
             write(out, encode(root))
             return
     raise DerError("no attribute %s" % oid)
@@ -379,6 +425,81 @@ def cmd_empty_signers(path, out):
     root = parse(buf)
     sis = signer_infos(signed_data(root))
     sis.children = []
+    write(out, encode(root))
+
+
+def first_signer(root):
+    return signer_infos(signed_data(root)).children[0]
+
+
+def cmd_unsigned_copy(path, oid, out):
+    oid = NAMES.get(oid, oid)
+    root = parse(read_input(path))
+    si = first_signer(root)
+    sa = signer_parts(si).get("signedAttrs")
+    found = [attr for _, aoid, attr, _ in attributes(sa)] if sa is not None else []
+    found = [a for a in found if decode_oid(a.children[0].content) == oid]
+    if not found:
+        raise DerError("no signed attribute %s" % oid)
+    last = si.children[-1]
+    if not last.is_ctx(1):
+        last = node_of(b"\xa1\x00")
+        si.children.append(last)
+    last.children.append(found[0])
+    der_sort(last)
+    write(out, encode(root))
+
+
+def cmd_add_signed(path, oid, hexvalues, out):
+    oid = NAMES.get(oid, oid)
+    root = parse(read_input(path))
+    sa = signer_parts(first_signer(root)).get("signedAttrs")
+    if sa is None:
+        raise DerError("no signedAttrs")
+    values = bytes.fromhex(hexvalues)
+    sa.children.append(node_of(tlv(0x30, tlv(0x06, encode_oid(oid)) + tlv(0x31, values))))
+    der_sort(sa)
+    write(out, encode(root))
+
+
+def cmd_drop_signed(path, out):
+    root = parse(read_input(path))
+    si = first_signer(root)
+    si.children = [c for c in si.children if not c.is_ctx(0)]
+    write(out, encode(root))
+
+
+def cmd_set_content_type(path, oid, out):
+    oid = NAMES.get(oid, oid)
+    root = parse(read_input(path))
+    sd = signed_data(root)
+    sd.children[0].new_content = b"\x03"
+    sd.children[2].children[0].new_content = encode_oid(oid)
+    sa = signer_parts(sd.children[-1].children[0]).get("signedAttrs")
+    for _, aoid, _, values in attributes(sa) if sa is not None else []:
+        if aoid == NAMES["contentType"]:
+            values.children[0].new_content = encode_oid(oid)
+    write(out, encode(root))
+
+
+def cmd_resign(path, key, out):
+    root = parse(read_input(path))
+    sd = signed_data(root)
+    parts = signer_parts(sd.children[-1].children[0])
+    sa = parts.get("signedAttrs")
+    if sa is not None:
+        tbs = b"\x31" + encode(sa)[1:]
+    else:
+        eci = sd.children[2]
+        if len(eci.children) < 2:
+            raise DerError("no signedAttrs and no eContent to sign")
+        tbs = b"".join(bytes(p.content) for p in primitives(eci.children[1]))
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "tbs")
+        write(src, tbs)
+        sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key, src],
+                             check=True, stdout=subprocess.PIPE).stdout
+    parts["signature"].new_content = sig
     write(out, encode(root))
 
 
@@ -434,6 +555,11 @@ def main(argv):
         "dup-attr": (cmd_dup_attr, 3, 3),
         "dup-value": (cmd_dup_value, 3, 3),
         "empty-signers": (cmd_empty_signers, 2, 2),
+        "unsigned-copy": (cmd_unsigned_copy, 3, 3),
+        "add-signed": (cmd_add_signed, 4, 4),
+        "drop-signed": (cmd_drop_signed, 2, 2),
+        "set-content-type": (cmd_set_content_type, 3, 3),
+        "resign": (cmd_resign, 3, 3),
         "der": (cmd_der, 2, 2),
         "dump": (cmd_dump, 1, 1),
         "report": (cmd_report, 2, 2),
@@ -450,7 +576,8 @@ def main(argv):
         args[1] = int(args[1])
     try:
         fn(*args)
-    except (DerError, IndexError, KeyError, ValueError, OSError) as e:
+    except (DerError, IndexError, KeyError, ValueError, OSError,
+            subprocess.CalledProcessError) as e:
         sys.stderr.write("derutil: %s\n" % e)
         return 1
     return 0

@@ -212,6 +212,101 @@ signingTime|signing-time
 smimeCapabilities|smime-capabilities
 EOF
 
+# ---------------------------------------------------------------- attributes re-signed
+# derutil.py edits alice's SignerInfo and signs it again with her key
+# (`resign`: RSA PKCS #1 v1.5 with SHA-256 through openssl), so the
+# signature holds and the edit is the only fault.  PKCS #1 v1.5 is
+# deterministic: re-signing the message unchanged gives the same bytes.
+ok "derutil resign: alice's message signed again is byte for byte the same" -- \
+	eval 'python3 "$DERUTIL" resign alice.p7 "$PKI/alice.key.pem" resigned.p7 && same_file alice.p7 resigned.p7'
+
+# The attributes that are signed attributes only, copied into
+# unsignedAttrs (outside the signature, so no re-signing is needed).
+# [rfc5652-11.1-signed-only] [rfc5652-11.2-signed-only] [rfc8551-2.5.2-smimecap-signed]
+for attr in contentType messageDigest smimeCapabilities; do
+	ok "$attr also among the unsigned attributes: exit 1 and failed checks exactly: unsigned-attrs=CACHET_E_ATTR_MISMATCH" -- \
+		eval 'python3 "$DERUTIL" unsigned-copy alice.p7 "$attr" unsig.p7 &&
+			verify_json unsig.json 1 -i unsig.p7 --trust "$ROOT" &&
+			failed_checks unsig.json unsigned-attrs=CACHET_E_ATTR_MISMATCH &&
+			grep -q "must be a signed attribute, not an unsigned one" unsig.json'
+done
+
+# SMIMEEncryptionKeyPreference (RFC 8551 section 2.5.3) naming alice's
+# certificate by issuerAndSerialNumber ([0] IMPLICIT), added to her
+# signedAttrs: the signed message is valid; copied into unsignedAttrs,
+# given twice or with two values, it fails its rule.
+keypref=$(python3 - "$top_srcdir/tests" "$PKI/alice.crt.pem" <<'PYEOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+import derutil as d
+tbs = d.parse(d.read_input(sys.argv[2])).children[0]
+serial, issuer = tbs.children[1], tbs.children[3]
+print(d.tlv(0xa0, d.encode(issuer) + d.encode(serial)).hex())
+PYEOF
+)
+ok "keypref: alice's message with an SMIMEEncryptionKeyPreference naming her certificate verifies" -- \
+	eval 'python3 "$DERUTIL" add-signed alice.p7 encrypKeyPref "$keypref" kp0.p7 &&
+		python3 "$DERUTIL" resign kp0.p7 "$PKI/alice.key.pem" kp.p7 &&
+		verify_json kp.json 0 -i kp.p7 --trust "$ROOT" &&
+		report_is kp.json check:0:encryption-key-preference:status info &&
+		grep -q "the signer prefers encrypted mail for CN=Alice" kp.json'
+# [rfc8551-2.5.3-keypref-signed]
+ok "keypref also among the unsigned attributes: exit 1 and failed checks exactly: unsigned-attrs=CACHET_E_ATTR_MISMATCH" -- \
+	eval 'python3 "$DERUTIL" unsigned-copy kp.p7 encrypKeyPref kpu.p7 &&
+		verify_json kpu.json 1 -i kpu.p7 --trust "$ROOT" &&
+		failed_checks kpu.json unsigned-attrs=CACHET_E_ATTR_MISMATCH'
+# [rfc8551-2.5.3-keypref-single]
+ok "keypref given twice, re-signed: exit 1 and failed checks exactly: encryption-key-preference=CACHET_E_ATTR_DUPLICATE" -- \
+	eval 'python3 "$DERUTIL" dup-attr kp.p7 encrypKeyPref kpd0.p7 &&
+		python3 "$DERUTIL" resign kpd0.p7 "$PKI/alice.key.pem" kpd.p7 &&
+		verify_json kpd.json 1 -i kpd.p7 --trust "$ROOT" &&
+		failed_checks kpd.json encryption-key-preference=CACHET_E_ATTR_DUPLICATE'
+# [rfc8551-2.5.3-keypref-one-value]
+ok "keypref with two values, re-signed: failed checks exactly: encryption-key-preference=CACHET_E_MALFORMED (exactly one value)" -- \
+	eval 'python3 "$DERUTIL" dup-value kp.p7 encrypKeyPref kpv0.p7 &&
+		python3 "$DERUTIL" resign kpv0.p7 "$PKI/alice.key.pem" kpv.p7 &&
+		verify_json kpv.json 3 -i kpv.p7 --trust "$ROOT" &&
+		failed_checks kpv.json encryption-key-preference=CACHET_E_MALFORMED &&
+		grep -q "must hold exactly one value, not 2" kpv.json'
+
+# [rfc5652-11.4-countersignature-unsigned]: a countersignature (its value
+# a SignerInfo: alice's own) among the signed attributes, re-signed.
+ok "countersignature as a signed attribute, re-signed: exit 1 and failed checks exactly: countersignature=CACHET_E_ATTR_MISMATCH" -- \
+	eval 'cs=$(python3 -c "import sys; sys.path.insert(0, sys.argv[1]); import derutil as d
+r = d.parse(d.read_input(sys.argv[2]))
+print(d.encode(d.signer_infos(d.signed_data(r)).children[0]).hex())" "$top_srcdir/tests" alice.p7) &&
+		python3 "$DERUTIL" add-signed alice.p7 countersignature "$cs" cs0.p7 &&
+		python3 "$DERUTIL" resign cs0.p7 "$PKI/alice.key.pem" cs.p7 &&
+		verify_json cs.json 1 -i cs.p7 --trust "$ROOT" &&
+		failed_checks cs.json countersignature=CACHET_E_ATTR_MISMATCH'
+
+# [rfc5652-5.3-signedattrs-non-data]: without signedAttrs the content type
+# must be id-data.  alice's SignerInfo without signedAttrs, signed again
+# over the content: valid; with eContentType id-ct-TSTInfo (SignedData
+# version 3; eContentType is not signed then), the signer fails.
+ok "no signedAttrs, re-signed over the content: valid (signed-attrs-present info)" -- \
+	eval 'python3 "$DERUTIL" drop-signed alice.p7 na0.p7 &&
+		python3 "$DERUTIL" resign na0.p7 "$PKI/alice.key.pem" na.p7 &&
+		verify_json na.json 0 -i na.p7 --trust "$ROOT" &&
+		report_is na.json check:0:signed-attrs-present:status info'
+ok "no signedAttrs and eContentType id-ct-TSTInfo: exit 1 and failed checks exactly: signed-attrs-present=CACHET_E_ATTR_MISSING" -- \
+	eval 'python3 "$DERUTIL" set-content-type na.p7 1.2.840.113549.1.9.16.1.4 nat.p7 &&
+		verify_json nat.json 1 -i nat.p7 --trust "$ROOT" &&
+		failed_checks nat.json signed-attrs-present=CACHET_E_ATTR_MISSING &&
+		grep -q "signedAttrs are absent but eContentType is" nat.json'
+
+# [rfc8551-3.2-other-contents]: other contents are carried under another
+# eContentType: id-ct-TSTInfo, named by the content-type attribute as well
+# (SignedData version 3), re-signed, verifies; the type is reported and
+# the content released.
+ok "eContentType id-ct-TSTInfo with a matching content-type attribute, re-signed: valid, the type reported, the content released" -- \
+	eval 'python3 "$DERUTIL" set-content-type alice.p7 1.2.840.113549.1.9.16.1.4 oc0.p7 &&
+		python3 "$DERUTIL" resign oc0.p7 "$PKI/alice.key.pem" oc.p7 &&
+		verify_json oc.json 0 -i oc.p7 --trust "$ROOT" -o oc.out && same_file oc.out in.txt &&
+		python3 -c "import json, sys; j = json.load(open(sys.argv[1]))
+assert j[\"contentType\"] == \"1.2.840.113549.1.9.16.1.4\", j[\"contentType\"]" oc.json &&
+		report_is oc.json check:0:content-type-attr:status pass'
+
 # ---------------------------------------------------------------- unknown SignerInfo version
 # RFC 5652 section 5.1: "MUST gracefully handle unimplemented versions of
 # SignerInfo" [rfc5652-5.1-unknown-signerinfo-version]: alice's SignerInfo

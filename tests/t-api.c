@@ -309,6 +309,64 @@ int main(void)
 		cachet_verify_deinit(v);
 	}
 
+	/* cachet_sign_add_attribute keeps the rules on the attributes a
+	 * caller adds: a countersignature is never a signed attribute (RFC
+	 * 5652 section 11.4) [rfc5652-11.4-countersignature-unsigned];
+	 * SMIMEEncryptionKeyPreference goes in once, with one value (RFC 8551
+	 * section 2.5.3) [rfc8551-2.5.3-keypref-single]
+	 * [rfc8551-2.5.3-keypref-one-value]. */
+	{
+		/* Attribute { id-countersignature, SET { SEQUENCE { INTEGER 1 } } } */
+		static const uint8_t cs[] = {0x30, 0x12, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01,
+					     0x09, 0x06, 0x31, 0x05, 0x30, 0x03, 0x02, 0x01, 0x01};
+		/* Attribute { id-aa-encrypKeyPref, SET { subjectAltKeyIdentifier
+		 * [2] 01020304 } }, and the same with a second value 01020305. */
+		static const uint8_t kp1[] = {0x30, 0x15, 0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09,
+					      0x10, 0x02, 0x0b, 0x31, 0x06, 0x82, 0x04, 0x01, 0x02, 0x03, 0x04};
+		static const uint8_t kp2[] = {0x30, 0x1b, 0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
+					      0x01, 0x09, 0x10, 0x02, 0x0b, 0x31, 0x0c, 0x82, 0x04, 0x01,
+					      0x02, 0x03, 0x04, 0x82, 0x04, 0x01, 0x02, 0x03, 0x05};
+		cachet_datum_t cert = load("alice.crt.pem"), key = load("alice.key.pem"), chain = load("chain.pem");
+		cachet_datum_t dcs = {(uint8_t *)cs, sizeof(cs)}, dkp1 = {(uint8_t *)kp1, sizeof(kp1)},
+			       dkp2 = {(uint8_t *)kp2, sizeof(kp2)}, msg = {0};
+		cachet_sign_t *s = NULL;
+		int ret = cachet_sign_init(&s);
+		ret = ret ? ret : cachet_sign_add_signer(s, &cert, &key, NULL, CACHET_DIGEST_DEFAULT, 0, NULL);
+		ret = ret ? ret : cachet_sign_add_certs(s, &chain, NULL);
+		int r_cs = ret ? ret : cachet_sign_add_attribute(s, &dcs, NULL);
+		ok(ret == 0 && r_cs == CACHET_E_INVALID_ARG,
+		   "cachet_sign_add_attribute refuses a countersignature: never a signed attribute (%s)",
+		   cachet_strerror_name(r_cs));
+		int r_two = ret ? ret : cachet_sign_add_attribute(s, &dkp2, NULL);
+		ok(ret == 0 && r_two == CACHET_E_INVALID_ARG,
+		   "cachet_sign_add_attribute refuses an SMIMEEncryptionKeyPreference with two values (%s)",
+		   cachet_strerror_name(r_two));
+		int r1 = ret ? ret : cachet_sign_add_attribute(s, &dkp1, NULL);
+		int r2 = ret ? ret : cachet_sign_add_attribute(s, &dkp1, NULL);
+		ok(ret == 0 && r1 == 0 && r2 == CACHET_E_INVALID_ARG,
+		   "cachet_sign_add_attribute takes one SMIMEEncryptionKeyPreference and refuses a second (%s, %s)",
+		   cachet_strerror_name(r1), cachet_strerror_name(r2));
+		cachet_source_t *src = NULL;
+		cachet_sink_t *snk = NULL;
+		ret = ret ? ret : cachet_source_init_mem(&src, (const uint8_t *)content, sizeof(content) - 1);
+		ret = ret ? ret : cachet_sink_init_mem(&snk);
+		ret = ret ? ret : cachet_sign_run(s, src, snk, 0, NULL);
+		ret = ret ? ret : cachet_sink_take_mem(snk, &msg);
+		cachet_report_t *rep = NULL;
+		int v = ret ? ret : verify(&msg, false, &rep, NULL, NULL);
+		ok(ret == 0 && v == 0 && rep && has_check(rep, "encryption-key-preference", CACHET_CHECK_INFO),
+		   "the message then verifies, its one SMIMEEncryptionKeyPreference among the signed attributes (%s)",
+		   cachet_strerror_name(v));
+		cachet_report_deinit(rep);
+		cachet_sink_deinit(snk);
+		cachet_source_deinit(src);
+		cachet_free(msg.data);
+		cachet_sign_deinit(s);
+		free(cert.data);
+		cachet_free_secret(&key);
+		free(chain.data);
+	}
+
 	/* NULL-safety of every deinit. */
 	cachet_sign_deinit(NULL);
 	cachet_verify_deinit(NULL);

@@ -734,6 +734,268 @@ int main(void)
 		m.data = NULL;
 	}
 
+	/* RFC 5083 section 2.1: "The authAttrs MUST be present if the
+	 * content type carried in EncryptedContentInfo is not id-data"
+	 * [rfc5083-2.1-authattrs-non-data].  The contentType there is not
+	 * authenticated without authAttrs, so it can be rewritten (id-data
+	 * to id-signedData, the last arc) and the tag still holds. */
+	{
+		static const uint8_t id_data[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01};
+		/* Attribute { contentType, SET { id-signedData } } */
+		static uint8_t ct_signed[] = {0x30, 0x18, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01,
+					      0x09, 0x03, 0x31, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
+					      0x0d, 0x01, 0x07, 0x02};
+		cachet_datum_t attr = {ct_signed, sizeof(ct_signed)};
+		for (int with = 0; with < 2; with++) {
+			enc_spec_t es = {.kek = kek128, .keklen = 16, .auth_attr = with ? &attr : NULL};
+			dec_spec_t ds = {.kek = kek128, .keklen = 16};
+			ret = encrypt_msg(&es, big, 100, &m);
+			long at = ret == 0 ? find(&m, id_data, sizeof(id_data)) : -1;
+			if (at >= 0)
+				m.data[at + sizeof(id_data) - 1] = 0x02;
+			ret = at >= 0 ? decrypt_msg(&ds, &m, &o, NULL, rule, sizeof(rule)) : CACHET_E_INTERNAL;
+			if (with)
+				ok(ret == 0 && same(&o, big, 100),
+				   "AuthEnvelopedData of id-signedData with authAttrs naming it decrypts (%s)",
+				   cachet_strerror_name(ret));
+			else
+				ok(ret == CACHET_E_ATTR_MISSING && strstr(rule, "RFC 5083"),
+				   "AuthEnvelopedData of id-signedData without authAttrs fails: CACHET_E_ATTR_MISSING, "
+				   "RFC 5083 section 2.1 (%s, %s)",
+				   cachet_strerror_name(ret), rule);
+			cachet_free(m.data);
+			cachet_free(o.data);
+			m.data = o.data = NULL;
+		}
+	}
+
+	/* RFC 5083 sections 2.1 and 3: the message-digest attribute SHOULD
+	 * NOT be in authAttrs [rfc5083-2.1-no-message-digest]
+	 * [rfc5083-3-no-message-digest].  Cachet adds no attribute of its
+	 * own: without the caller's there are no authAttrs, with one they
+	 * are exactly it. */
+	{
+		static uint8_t x_attr[] = {0x30, 0x0e, 0x06, 0x03, 0x2a, 0x03, 0x04, 0x31,
+					   0x07, 0x04, 0x05, 'a',  'b',	 'c',  'd', 'e'};
+		/* Attribute { contentType, SET { id-data } }: authAttrs must
+		 * hold one (RFC 5083 section 2.1). */
+		static uint8_t ct_attr[] = {0x30, 0x18, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01,
+					    0x09, 0x03, 0x31, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
+					    0x0d, 0x01, 0x07, 0x01};
+		static const uint8_t md_oid[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x04};
+		cachet_datum_t attr = {x_attr, sizeof(x_attr)}, ctype = {ct_attr, sizeof(ct_attr)};
+		bool good = true;
+		for (int with = 0; with < 2; with++) {
+			for (int cc = 0; cc < 3; cc++) {
+				static const cachet_cipher_t aead[] = {CACHET_CIPHER_AES128_GCM, CACHET_CIPHER_AES256_GCM,
+								       CACHET_CIPHER_CHACHA20_POLY1305};
+				enc_spec_t es = {.certs = {"carol.crt.pem"}, .cipher = aead[cc],
+						 .auth_attr = with ? &ctype : NULL, .auth_attr2 = with ? &attr : NULL};
+				dec_spec_t ds = {.cert = "carol.crt.pem", .key = "carol.key.pem"};
+				ret = encrypt_msg(&es, big, 100, &m);
+				if (ret == 0)
+					ret = decrypt_msg(&ds, &m, &o, &sum, NULL, 0);
+				bool fine = ret == 0 && sum && find(&m, md_oid, sizeof(md_oid)) < 0 &&
+					    (with ? strstr(sum, "\"auth_attrs\":\"1.2.3.4, id-contentType\"") != NULL
+						  : strstr(sum, "auth_attrs") == NULL);
+				if (!fine)
+					diag("cipher %d, %s caller's attribute: %s; %s", cc, with ? "with" : "without",
+					     cachet_strerror_name(ret), sum ? sum : "(no summary)");
+				good &= fine;
+				free(sum);
+				sum = NULL;
+				cachet_free(m.data);
+				cachet_free(o.data);
+				m.data = o.data = NULL;
+			}
+		}
+		ok(good, "AuthEnvelopedData: authAttrs are only the caller's, never a message-digest attribute "
+			 "(RFC 5083 sections 2.1 and 3)");
+	}
+
+	/* RFC 5084 sections 1.5 and 3.2: "Within the scope of any
+	 * authenticated-encryption key, the nonce value MUST be unique"
+	 * [rfc5084-1.5-gcm-nonce-unique] [rfc5084-1.5-gcm-no-duplicates]
+	 * [rfc5084-3.2-gcm-nonce-unique].  Each message has a fresh content
+	 * key (AES key wrap is deterministic: under one KEK, different
+	 * encryptedKeys are different keys) and a fresh nonce; 32 messages
+	 * of the same content to the same KEK repeat neither. */
+	{
+		static const struct {
+			cachet_cipher_t c;
+			uint8_t arc;	/* last arc of aesNNN-GCM */
+			size_t eklen; /* encryptedKey: content key + 8 */
+			const char *name;
+		} g[] = {
+			{CACHET_CIPHER_AES128_GCM, 0x06, 24, "AES-128-GCM"},
+			{CACHET_CIPHER_AES256_GCM, 0x2e, 40, "AES-256-GCM"},
+		};
+		enum { NMSG = 32 };
+		for (size_t gi = 0; gi < sizeof(g) / sizeof(g[0]); gi++) {
+			uint8_t nonce[NMSG][12], ek[NMSG][40];
+			uint8_t gcm_oid[] = {0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, g[gi].arc};
+			/* aes128-wrap: the KEK is 16 octets */
+			static const uint8_t wrap_oid[] = {0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x05};
+			size_t n = 0;
+			for (size_t i = 0; i < NMSG; i++) {
+				enc_spec_t es = {.kek = kek128, .keklen = 16, .cipher = g[gi].c};
+				ret = encrypt_msg(&es, big, 64, &m);
+				long a = ret == 0 ? find(&m, gcm_oid, sizeof(gcm_oid)) : -1;
+				long w = ret == 0 ? find(&m, wrap_oid, sizeof(wrap_oid)) : -1;
+				size_t p = (size_t)a + sizeof(gcm_oid), q = (size_t)w + sizeof(wrap_oid);
+				/* GCMParameters ::= SEQUENCE { aes-nonce OCTET STRING, ... } */
+				if (a >= 0 && w >= 0 && p + 16 <= m.size && q + 2 + g[gi].eklen <= m.size &&
+				    m.data[p] == 0x30 && m.data[p + 2] == 0x04 && m.data[p + 3] == 12 &&
+				    m.data[q] == 0x04 && m.data[q + 1] == g[gi].eklen) {
+					memcpy(nonce[n], m.data + p + 4, 12);
+					memcpy(ek[n], m.data + q + 2, g[gi].eklen);
+					n++;
+				}
+				cachet_free(m.data);
+				m.data = NULL;
+			}
+			size_t same_nonce = 0, same_key = 0;
+			for (size_t i = 0; i < n; i++)
+				for (size_t j = i + 1; j < n; j++) {
+					same_nonce += memcmp(nonce[i], nonce[j], 12) == 0;
+					same_key += memcmp(ek[i], ek[j], g[gi].eklen) == 0;
+				}
+			ok(n == NMSG && same_nonce == 0 && same_key == 0,
+			   "%s: %d messages to one KEK, each with its own content key and nonce (%zu read, %zu nonce and "
+			   "%zu key repeats)",
+			   g[gi].name, NMSG, n, same_nonce, same_key);
+		}
+	}
+
+	/* RFC 8551 section 2.3: the key wrap and the content-encryption
+	 * algorithm have the same key size [rfc8551-2.3-wrap-matches-cek]:
+	 * an ECDH recipient's KeyWrapAlgorithm follows the content key. */
+	{
+		static const struct {
+			cachet_cipher_t c;
+			uint8_t wrap_arc; /* aes128-wrap 5, aes192-wrap 25, aes256-wrap 45 */
+			const char *name;
+		} w[] = {
+			{CACHET_CIPHER_AES128_GCM, 5, "AES-128-GCM"},	  {CACHET_CIPHER_AES256_GCM, 45, "AES-256-GCM"},
+			{CACHET_CIPHER_CHACHA20_POLY1305, 45, "ChaCha20-Poly1305"},
+			{CACHET_CIPHER_AES128_CBC, 5, "AES-128-CBC"},	  {CACHET_CIPHER_AES192_CBC, 25, "AES-192-CBC"},
+			{CACHET_CIPHER_AES256_CBC, 45, "AES-256-CBC"},
+		};
+		static const uint8_t arcs[] = {5, 25, 45};
+		for (size_t u = 0; u < 2; u++) {
+			const char *who = u ? "dave.crt.pem" : "carol.crt.pem";
+			bool good = true;
+			for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+				enc_spec_t es = {.certs = {who}, .cipher = w[i].c};
+				ret = encrypt_msg(&es, big, 10, &m);
+				for (size_t k = 0; k < 3; k++) {
+					uint8_t oid[] = {0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, arcs[k]};
+					bool want = arcs[k] == w[i].wrap_arc, has = ret == 0 && find(&m, oid, sizeof(oid)) >= 0;
+					if (want != has) {
+						good = false;
+						diag("%s, %s: aes wrap arc %u %s (%s)", who, w[i].name, arcs[k],
+						     has ? "present" : "missing", cachet_strerror_name(ret));
+					}
+				}
+				cachet_free(m.data);
+				m.data = NULL;
+			}
+			ok(good, "ECDH %s: the key wrap is AES of the content key's size for each cipher (RFC 8551 "
+				 "section 2.3)",
+			   u ? "P-384 (dave)" : "P-256 (carol)");
+		}
+	}
+
+	/* RFC 5652 section 8: "If unprotectedAttrs is present, then the
+	 * version MUST be 2" [rfc5652-8-version-2]: Cachet writes 2, and
+	 * reads another version as a finding. */
+	{
+		static uint8_t x_attr[] = {0x30, 0x0e, 0x06, 0x03, 0x2a, 0x03, 0x04, 0x31,
+					   0x07, 0x04, 0x05, 'a',  'b',	 'c',  'd', 'e'};
+		cachet_datum_t attr = {x_attr, sizeof(x_attr)};
+		enc_spec_t es = {.ckey = kek128, .cklen = 16, .unprot_attr = &attr};
+		dec_spec_t ds = {.ckey = kek128, .cklen = 16};
+		static const uint8_t v2[] = {0x30, 0x80, 0x02, 0x01, 0x02, 0x30};
+		ret = encrypt_msg(&es, big, 10, &m);
+		if (ret == 0)
+			ret = decrypt_msg(&ds, &m, &o, &sum, NULL, 0);
+		ok(ret == 0 && same(&o, big, 10) && sum && strstr(sum, "\"version\":2") &&
+			   strstr(sum, "\"unprotected_attrs\":\"1.2.3.4\"") && strstr(sum, "\"findings\":[]"),
+		   "EncryptedData with unprotectedAttrs is version 2, with no finding (%s)", cachet_strerror_name(ret));
+		free(sum);
+		sum = NULL;
+		cachet_free(o.data);
+		o.data = NULL;
+		long at = find(&m, v2, sizeof(v2));
+		if (at >= 0) {
+			m.data[at + 4] = 0x00;
+			ret = decrypt_msg(&ds, &m, &o, &sum, NULL, 0);
+		}
+		ok(at >= 0 && ret == 0 && sum && strstr(sum, "\"version\":0") && strstr(sum, "says 2"),
+		   "EncryptedData with unprotectedAttrs made version 0: a finding that section 8 says 2 (%s)",
+		   cachet_strerror_name(ret));
+		if (sum && !strstr(sum, "says 2"))
+			diag("summary: %s", sum);
+		free(sum);
+		sum = NULL;
+		cachet_free(m.data);
+		cachet_free(o.data);
+		m.data = o.data = NULL;
+	}
+
+	/* RFC 8551 section 2.7.1: a sending agent that finds weak encryption
+	 * unacceptable "MUST NOT use a weak algorithm" [rfc8551-2.7.1-no-weak].
+	 * Cachet has none to use: every value cachet_encrypt_set_cipher
+	 * takes writes AES-GCM, ChaCha20-Poly1305 or AES-CBC, never
+	 * DES-CBC, 3DES-CBC or RC2-CBC, and other values are refused. */
+	{
+		static const uint8_t strong[][11] = {
+			{0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x02}, /* aes128-CBC */
+			{0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x16}, /* aes192-CBC */
+			{0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a}, /* aes256-CBC */
+			{0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x06}, /* aes128-GCM */
+			{0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2e}, /* aes256-GCM */
+		};
+		static const uint8_t chacha[] = {0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
+						 0x01, 0x09, 0x10, 0x03, 0x12}; /* id-alg-AEADChaCha20Poly1305 */
+		static const uint8_t weak[][10] = {
+			{0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x03, 0x07}, /* des-ede3-cbc */
+			{0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x03, 0x02}, /* rc2-cbc */
+		};
+		static const uint8_t des[] = {0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x07}; /* desCBC */
+		size_t taken = 0;
+		bool good = true;
+		for (int c = 0; c < 64; c++) {
+			cachet_encrypt_t *e = NULL;
+			if (cachet_encrypt_init(&e) < 0)
+				break;
+			int r = cachet_encrypt_set_cipher(e, (cachet_cipher_t)c);
+			cachet_encrypt_deinit(e);
+			if (r == CACHET_E_INVALID_ARG)
+				continue;
+			taken++;
+			enc_spec_t es = {.kek = kek256, .keklen = 32, .cipher = (cachet_cipher_t)c};
+			ret = encrypt_msg(&es, big, 10, &m);
+			size_t nstrong = find(&m, chacha, sizeof(chacha)) >= 0;
+			for (size_t k = 0; k < sizeof(strong) / sizeof(strong[0]); k++)
+				nstrong += find(&m, strong[k], sizeof(strong[k])) >= 0;
+			bool has_weak = find(&m, des, sizeof(des)) >= 0;
+			for (size_t k = 0; k < sizeof(weak) / sizeof(weak[0]); k++)
+				has_weak |= find(&m, weak[k], sizeof(weak[k])) >= 0;
+			if (r != 0 || ret != 0 || nstrong != 1 || has_weak) {
+				good = false;
+				diag("cipher value %d: set %s, encrypt %s, %zu strong OIDs, weak %d", c,
+				     cachet_strerror_name(r), cachet_strerror_name(ret), nstrong, has_weak);
+			}
+			cachet_free(m.data);
+			m.data = NULL;
+		}
+		ok(good && taken == 7,
+		   "the 7 cipher values cachet_encrypt_set_cipher takes each write a strong cipher, no weak one "
+		   "(RFC 8551 section 2.7.1; %zu taken)",
+		   taken);
+	}
+
 	/* Truncation anywhere gives a structural error, never success. */
 	{
 		enc_spec_t es = {.kek = kek128, .keklen = 16};

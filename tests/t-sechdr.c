@@ -434,6 +434,11 @@ static void t_compare(void)
 		 &v) == 0 &&
 		   v == CACHET_E_ATTR_MISMATCH && has_line(&f, "'subject'", "2 instances"),
 	   "an added instance of a protected name is a mismatch (RFC 7508 section 4.5.1)");
+	/* [rfc7508-4.5.2-mention-extra] "This warning MUST mention extra
+	 * fields": the added instance, with its value. */
+	ok(v == CACHET_E_ATTR_MISMATCH && has_line(&f, "'subject'", "extra field") &&
+		   has_line(&f, "extra field", "\"injected\"") && !has_line(&f, "extra field", "Hello world"),
+	   "the warning for an added field mentions the extra field and its value (RFC 7508 section 4.5.2 step 6)");
 	_cachet_buf_free(&f);
 	const char *mand[] = {"From", "subject", "Date", NULL};
 	ok(judge(orig, names, CACHET_SECHDR_RELAXED, orig, mand, &f, &v) == 0 && v == 0 &&
@@ -450,6 +455,12 @@ static void t_compare(void)
 	ok(judge(two, tnames, CACHET_SECHDR_RELAXED, "X-Tag: b\r\nX-Tag: a\r\n\r\n", NULL, &f, &v) == 0 &&
 		   v == CACHET_E_ATTR_MISMATCH,
 	   "two instances swapped are a mismatch");
+	_cachet_buf_free(&f);
+	ok(judge(two, tnames, CACHET_SECHDR_RELAXED, "X-Tag: a\r\nX-Tag: b\r\nX-Tag: c\r\n\r\n", NULL, &f, &v) == 0 &&
+		   v == CACHET_E_ATTR_MISMATCH && has_line(&f, "'x-tag'", "3 instances in the message, 2 signed") &&
+		   has_line(&f, "extra field", "\"c\"") && !has_line(&f, "extra field", "\"a\"") &&
+		   !has_line(&f, "extra field", "\"b\""),
+	   "a third instance where two are signed: the warning mentions the extra field, and only it");
 	_cachet_buf_free(&f);
 
 	/* Statuses deleted and modified (RFC 7508 section 4.4). */

@@ -336,15 +336,19 @@ basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature, nonRepudiation
 extendedKeyUsage = emailProtection
 EOF
-# extra_id NAME SUBJECT SECTION: NAME.crt and NAME.key issued by the test
-# CA, and NAME.p7 signed with them.
+# extra_id NAME SUBJECT SECTION [GENPKEY-OPTIONS...]: NAME.crt and NAME.key
+# (P-256 unless the options say otherwise) issued by the test CA, and
+# NAME.p7 signed with them.
 extra_id()
 {
-	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null &&
-	openssl req -new -key "$1.key" -subj "$2" -out "$1.csr" 2>/dev/null &&
-	openssl x509 -req -in "$1.csr" -CA "$CA" -CAkey "$ID/ca.key.pem" -set_serial "0x$(openssl rand -hex 8)" \
-		-days 7300 -extfile extra.cnf -extensions "$3" -out "$1.crt" 2>/dev/null &&
-	"$CACHET" sign --format der -i in.txt -o "$1.p7" --signer "$1.crt" --key "$1.key"
+	local name=$1 subj=$2 sect=$3
+	shift 3
+	[ $# -gt 0 ] || set -- -algorithm EC -pkeyopt ec_paramgen_curve:P-256
+	openssl genpkey "$@" -out "$name.key" 2>/dev/null &&
+	openssl req -new -key "$name.key" -subj "$subj" -out "$name.csr" 2>/dev/null &&
+	openssl x509 -req -in "$name.csr" -CA "$CA" -CAkey "$ID/ca.key.pem" -set_serial "0x$(openssl rand -hex 8)" \
+		-days 7300 -extfile extra.cnf -extensions "$sect" -out "$name.crt" 2>/dev/null &&
+	"$CACHET" sign --format der -i in.txt -o "$name.p7" --signer "$name.crt" --key "$name.key"
 }
 # [rfc8550-4.4.2-ku-absent]
 ok "nokuext: a signer without a keyUsage extension passes certificate-key-usage (RFC 8550 section 4.4.2)" -- eval '
@@ -360,6 +364,62 @@ ok "dnemail: the emailAddress in the subject is the signer's address (RFC 8550 s
 ok "noaddr: a signer certificate without any address validates (RFC 8550 section 3)" -- eval '
 	extra_id noaddr "/O=Cachet Test/CN=No Address Signer" v_plain &&
 	vjson noaddr 0 && only_fails noaddr.json'
+
+# ------------------------------------------------ RSA keys over 4096 bits
+# [rfc8550-4.3-rsa-large]: RFC 8550 section 4.3, for receiving agents,
+# "4096 < key size : MAY"; Cachet takes them (no upper bound).
+ok "big: a signer with an RSA-4608 key validates, certificate-key-size passes (RFC 8550 section 4.3)" -- eval '
+	extra_id big "/O=Cachet Test/CN=Big RSA Signer" v_plain -algorithm RSA -pkeyopt rsa_keygen_bits:4608 &&
+	vjson big 0 && only_fails big.json && detail_has big.json certificate-key-size pass &&
+	detail_has big.json signature pass "4608-bit key"'
+
+# ------------------------------------------------ subjectKeyIdentifier shared
+# [rfc8551-2.6-skid-duplicates]: RFC 8551 section 2.6, "Implementations
+# MUST be prepared for multiple certificates for potentially different
+# entities to have the same value for subjectKeyIdentifier".  Two signers
+# whose certificates carry the same subjectKeyIdentifier sign with --skid;
+# whichever certificate is met first, the one whose key verifies is the
+# signer's.
+cat >>extra.cnf <<'EOF'
+[ v_skida ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, nonRepudiation
+extendedKeyUsage = emailProtection
+subjectAltName = email:skida@example.org
+subjectKeyIdentifier = 5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A
+[ v_skidb ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, nonRepudiation
+extendedKeyUsage = emailProtection
+subjectAltName = email:skidb@example.org
+subjectKeyIdentifier = 5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A
+EOF
+# signer_is JSON CN: signer 0 is valid and its certificate is CN's.
+signer_is()
+{
+	python3 - "$@" <<'PYEOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+s = r["signers"][0]
+assert s["verdict"] == "valid" and s["identity"].startswith("CN=%s," % sys.argv[2]), (s["verdict"], s["identity"])
+PYEOF
+}
+ok "skid: two signers' certificates with the same subjectKeyIdentifier are issued" -- eval '
+	extra_id skida "/O=Cachet Test/CN=Skid A" v_skida && extra_id skidb "/O=Cachet Test/CN=Skid B" v_skidb &&
+	cat skidb.crt skida.crt >b-first.pem && cat skida.crt skidb.crt >a-first.pem &&
+	"$CACHET" sign --format der -i in.txt -o skida.p7 --signer skida.crt --key skida.key --skid --no-certs &&
+	"$CACHET" sign --format der -i in.txt -o skidb.p7 --signer skidb.crt --key skidb.key --skid --no-certs'
+for s in a b; do
+	for order in a-first b-first; do
+		ok "skid: the message of Skid ${s^^}, certificates given $order: valid, signed by Skid ${s^^}" -- eval '
+			vjson skid$s 0 --certs $order.pem && signer_is skid$s.json "Skid ${s^^}"'
+	done
+done
+ok "skid: Skid A's message carrying both certificates: valid, signed by Skid A" -- eval '
+	"$CACHET" sign --format der -i in.txt -o skidab.p7 --signer skida.crt --key skida.key --skid --chain skidb.crt &&
+	vjson skidab 0 && signer_is skidab.json "Skid A"'
+ok "skid: Skid A's message with only Skid B's certificate fails the signature" -- eval '
+	vjson skida 1 --certs skidb.crt && report_is skida.json check:0:signature:code CACHET_E_BAD_SIGNATURE'
 
 # ---------------------------------------------------------------- man page
 MAN=$top_srcdir/doc/cachet-verify.1

@@ -134,9 +134,42 @@ int cachet_sign_add_certs(cachet_sign_t *s, const cachet_datum_t *certs,
 	return _cachet_certset_add(&s->extra, certs->data, certs->size, "certificates", diag);
 }
 
+/* Attributes that, when present, occur once, hold exactly one value, and
+ * belong among the signed attributes only.  REQUIRED ones must be there
+ * whenever signedAttrs are. */
+static const struct {
+	cachet_alg_id_t id;
+	const char *check; /* the report's check name */
+	const char *rule;
+	bool required;
+} single_attrs[] = {
+	{CACHET_ALG_AT_CONTENT_TYPE, "content-type-attr", "RFC 5652 section 11.1", true},
+	{CACHET_ALG_AT_MESSAGE_DIGEST, "message-digest", "RFC 5652 section 11.2", true},
+	{CACHET_ALG_AT_SIGNING_TIME, "signing-time", "RFC 5652 section 11.3", false},
+	/* [rfc8551-2.5.2-smimecap-single] [rfc8551-2.5.3-keypref-single] */
+	{CACHET_ALG_AT_SMIME_CAPABILITIES, "smime-capabilities", "RFC 8551 section 2.5.2", false},
+	{CACHET_ALG_AT_ENC_KEY_PREF, "encryption-key-preference", "RFC 8551 section 2.5.3", false},
+	{CACHET_ALG_AT_SIGNING_CERT, "signing-certificate", "RFC 2634 section 5.4", false},
+	{CACHET_ALG_AT_SIGNING_CERT_V2, "signing-certificate", "RFC 5035 section 3", false},
+	{CACHET_ALG_AT_ALG_PROTECTION, "algorithm-protection", "RFC 6211 section 2", false},
+	/* RFC 7508 section 4: "only one value of HeaderFields encoded into a
+	 * single SignedAttribute". */
+	{CACHET_ALG_AT_SECURE_HEADERS, "secure-header-fields", "RFC 7508 section 4", false},
+};
+#define NSINGLE (sizeof(single_attrs) / sizeof(single_attrs[0]))
+
+static int single_index(cachet_alg_id_t id)
+{
+	for (size_t i = 0; i < NSINGLE; i++)
+		if (single_attrs[i].id == id)
+			return (int)i;
+	return -1;
+}
+
 /* Attribute types the signer writes itself (signer_precompute and
  * make_signer_info), and countersignature, which RFC 5652 section 11.4
- * says "MUST NOT be a signed attribute". */
+ * says "MUST NOT be a signed attribute"
+ * [rfc5652-11.4-countersignature-unsigned]. */
 static const cachet_alg_id_t own_attrs[] = {
 	CACHET_ALG_AT_CONTENT_TYPE,	    CACHET_ALG_AT_MESSAGE_DIGEST, CACHET_ALG_AT_SIGNING_TIME,
 	CACHET_ALG_AT_SMIME_CAPABILITIES, CACHET_ALG_AT_SIGNING_CERT_V2, CACHET_ALG_AT_ALG_PROTECTION,
@@ -177,8 +210,18 @@ int cachet_sign_add_attribute(cachet_sign_t *s, const cachet_datum_t *attr, cach
 	CHECK(_cachet_asn1_read_oid(node, "attrType", oid, sizeof(oid)));
 	const cachet_alg_t *a = _cachet_alg_by_oid(oid);
 	for (size_t i = 0; a && i < sizeof(own_attrs) / sizeof(own_attrs[0]); i++)
-		ENSURE(a->id != own_attrs[i], CACHET_E_INVALID_ARG, a->rule, "attribute",
-		       "%s is written by the signer itself and cannot be added", a->name);
+		ENSURE(a->id != own_attrs[i], CACHET_E_INVALID_ARG, a->rule, "attribute", "%s %s", a->name,
+		       a->id == CACHET_ALG_AT_COUNTERSIGNATURE ? "must not be a signed attribute"
+							       : "is written by the signer itself and cannot be added");
+	/* [rfc8551-2.5.3-keypref-one-value] The attributes the verifier
+	 * holds to one value (single_attrs) go out with one value. */
+	int k = a && a->kind == ALG_KIND_ATTRIBUTE ? single_index(a->id) : -1;
+	if (k >= 0) {
+		unsigned nv = 0;
+		CHECK(_cachet_asn1_count(node, "attrValues", &nv));
+		ENSURE(nv == 1, CACHET_E_INVALID_ARG, single_attrs[k].rule, "attribute",
+		       "the %s attribute must hold exactly one value, not %u", a->name, nv);
+	}
 	/* One attribute per type in the SET (X.501 section 8.2). */
 	for (size_t i = 0; i < s->nxattrs; i++) {
 		asn1_node o = NULL;
@@ -1196,38 +1239,6 @@ cleanup:
 	return ret;
 }
 
-/* Attributes that, when present, occur once, hold exactly one value, and
- * belong among the signed attributes only.  REQUIRED ones must be there
- * whenever signedAttrs are. */
-static const struct {
-	cachet_alg_id_t id;
-	const char *check; /* the report's check name */
-	const char *rule;
-	bool required;
-} single_attrs[] = {
-	{CACHET_ALG_AT_CONTENT_TYPE, "content-type-attr", "RFC 5652 section 11.1", true},
-	{CACHET_ALG_AT_MESSAGE_DIGEST, "message-digest", "RFC 5652 section 11.2", true},
-	{CACHET_ALG_AT_SIGNING_TIME, "signing-time", "RFC 5652 section 11.3", false},
-	/* [rfc8551-2.5.2-smimecap-single] [rfc8551-2.5.3-keypref-single] */
-	{CACHET_ALG_AT_SMIME_CAPABILITIES, "smime-capabilities", "RFC 8551 section 2.5.2", false},
-	{CACHET_ALG_AT_ENC_KEY_PREF, "encryption-key-preference", "RFC 8551 section 2.5.3", false},
-	{CACHET_ALG_AT_SIGNING_CERT, "signing-certificate", "RFC 2634 section 5.4", false},
-	{CACHET_ALG_AT_SIGNING_CERT_V2, "signing-certificate", "RFC 5035 section 3", false},
-	{CACHET_ALG_AT_ALG_PROTECTION, "algorithm-protection", "RFC 6211 section 2", false},
-	/* RFC 7508 section 4: "only one value of HeaderFields encoded into a
-	 * single SignedAttribute". */
-	{CACHET_ALG_AT_SECURE_HEADERS, "secure-header-fields", "RFC 7508 section 4", false},
-};
-#define NSINGLE (sizeof(single_attrs) / sizeof(single_attrs[0]))
-
-static int single_index(cachet_alg_id_t id)
-{
-	for (size_t i = 0; i < NSINGLE; i++)
-		if (single_attrs[i].id == id)
-			return (int)i;
-	return -1;
-}
-
 /* RFC 7508 SecureHeaderFields: decode it into the report signer (the
  * S/MIME reader compares it with the message's header fields), and hold
  * it against the other signers' (section 4.5.1: "the SecureHeaderFields
@@ -1338,28 +1349,44 @@ cleanup:
 	return ret < 0 ? ret : 0;
 }
 
+/* The date a DER signingTime T says (RFC 5652 section 11.3:
+ * "YYMMDDHHMMSSZ" as UTCTime, "YYYYMMDDHHMMSSZ" as GeneralizedTime) as
+ * "YYYY-MM-DD HH:MM:SS UTC" into OUT; false when T is not of that form.
+ * [rfc8551-2.5.1-utctime-yy] RFC 8551 section 2.5.1: a UTCTime year YY
+ * of 50 or more is 19YY, one under 50 is 20YY. */
+static bool time_read(const char *t, bool is_utc, char *out, size_t n)
+{
+	size_t yl = is_utc ? 2 : 4;
+	int year = 0;
+	if (strlen(t) != yl + 11 || t[yl + 10] != 'Z')
+		return false;
+	for (size_t i = 0; i < yl + 10; i++)
+		if (t[i] < '0' || t[i] > '9')
+			return false;
+	for (size_t i = 0; i < yl; i++)
+		year = year * 10 + (t[i] - '0');
+	if (is_utc)
+		year += year >= 50 ? 1900 : 2000;
+	snprintf(out, n, "%04d-%.2s-%.2s %.2s:%.2s:%.2s UTC", year, t + yl, t + yl + 2, t + yl + 4, t + yl + 6,
+		 t + yl + 8);
+	return true;
+}
+
 /* Judge the signed attributes (RFC 5652 sections 5.3, 5.4, 11; RFC 6211;
- * RFC 5035).  On success SIGNED holds the DER SET the signature covers. */
+ * RFC 5035).  SIGNED_ATTRS is the DER SET the signature covers (the
+ * signedAttrs with the SET OF tag). */
 static int check_attrs(vstate_t *st, sinfo_t *si, const cachet_alg_t *da,
 		       const uint8_t *md, gnutls_x509_crt_t crt,
-		       const cbuf_t *crt_der, cbuf_t *signed_attrs)
+		       const cbuf_t *crt_der, const cbuf_t *signed_attrs)
 {
 	cachet_report_t *rep = st->rep;
 	cachet_diag_t *diag = st->diag;
 	asn1_node set = NULL;
 	cbuf_t re = {0}, val = {0};
-	const uint8_t *raw;
-	size_t rawlen;
 	unsigned count = 0;
 	char path[96], oid[128];
 	unsigned seen[NSINGLE] = {0};
 	int ret;
-
-	CHECK(raw_of(si, "signedAttrs", &raw, &rawlen));
-	CHECK(_cachet_buf_append(signed_attrs, raw, rawlen));
-	/* The signature covers the DER encoding with an EXPLICIT SET OF tag
-	 * (RFC 5652 section 5.4). */
-	signed_attrs->data[0] = 0x31;
 
 	/* signedAttrs MUST be DER encoded (section 5.3): decode strictly,
 	 * re-encode (libtasn1 sorts SET OF), and compare. */
@@ -1448,12 +1475,14 @@ static int check_attrs(vstate_t *st, sinfo_t *si, const cachet_alg_t *da,
 			break;
 		}
 		case CACHET_ALG_AT_SIGNING_TIME: {
-			char t[40] = "";
+			char t[40] = "", when[40];
 			if (parsed && (ident == 0x17 || ident == 0x18) && vl < sizeof(t)) {
 				memcpy(t, v, vl);
+				bool is_read = time_read(t, ident == 0x17, when, sizeof(when));
 				CK("signing-time", CACHET_CHECK_INFO, 0, "RFC 5652 section 11.3",
-				   "signingTime %s %s (a claim by the signer, not used for validation)",
-				   ident == 0x17 ? "UTCTime" : "GeneralizedTime", t);
+				   "signingTime %s %s%s%s (a claim by the signer, not used for validation)",
+				   ident == 0x17 ? "UTCTime" : "GeneralizedTime", t, is_read ? ", " : "",
+				   is_read ? when : "");
 			} else {
 				CK("signing-time", CACHET_CHECK_FAIL, CACHET_E_MALFORMED, "RFC 5652 section 11.3",
 				   "signingTime is not a UTCTime or GeneralizedTime");
@@ -1610,6 +1639,77 @@ static int check_unsigned_attrs(vstate_t *st, sinfo_t *si)
 	return 0;
 }
 
+/* How many certificates of SET have the subjectKeyIdentifier SKID. */
+static size_t skid_count(const cachet_certset_t *set, const cbuf_t *skid)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < set->n; i++) {
+		cbuf_t id = {0};
+		n += _cachet_crt_skid(set->crt[i], &id) == 0 && id.size == skid->size &&
+		     memcmp(id.data, skid->data, id.size) == 0;
+		_cachet_buf_free(&id);
+	}
+	return n;
+}
+
+/* [rfc8551-2.6-skid-duplicates] [rfc8551-2.6-skid-try-each] RFC 8551
+ * section 2.6: "Implementations MUST be prepared for multiple
+ * certificates for potentially different entities to have the same value
+ * for subjectKeyIdentifier and MUST be prepared to try each matching
+ * certificate during signature verification before indicating an error
+ * condition".  Of the certificates with the sid's subjectKeyIdentifier
+ * SKID, the message's first and then the ones given, the signer's is the
+ * first whose key verifies the signature over TBS: it goes to *CRT,
+ * *CRT_DER and *WHERE and *IS_FOUND is set.  When none does, they are
+ * left alone (the signature check then fails with the first). */
+static int skid_pick(vstate_t *st, sinfo_t *si, const cbuf_t *skid, const cachet_sigparams_t *sp,
+		     const uint8_t *tbs, size_t tbslen, gnutls_x509_crt_t *crt, const cbuf_t **crt_der,
+		     const cachet_certset_t **where, bool *is_found)
+{
+	const cachet_certset_t *sets[2] = {&st->certs, &st->v->extra};
+	const cachet_certset_t *pools[] = {&st->certs, &st->v->extra, &st->v->trust};
+	cbuf_t sig = {0}, id = {0};
+	int ret;
+
+	*is_found = false;
+	CHECK(_cachet_asn1_read(si->node, "signature", &sig));
+	for (size_t k = 0; k < 2 && !*is_found; k++) {
+		for (size_t i = 0; i < sets[k]->n && !*is_found; i++) {
+			cachet_pubkey_t *pub = NULL;
+			_cachet_buf_free(&id);
+			if (_cachet_crt_skid(sets[k]->crt[i], &id) < 0 || id.size != skid->size ||
+			    memcmp(id.data, skid->data, id.size) != 0)
+				continue;
+			ret = _cachet_pubkey_from_pool(&pub, sets[k]->crt[i], &sets[k]->der[i], pools, 3, NULL);
+			if (ret == CACHET_E_NOMEM)
+				goto cleanup;
+			if (ret == 0 && _cachet_pk_verify(pub, sp, tbs, tbslen, sig.data, sig.size, NULL) == 0) {
+				*crt = sets[k]->crt[i];
+				*crt_der = &sets[k]->der[i];
+				*where = sets[k];
+				*is_found = true;
+			}
+			_cachet_pubkey_free(pub);
+		}
+	}
+	ret = 0;
+cleanup:
+	_cachet_buf_free(&sig);
+	_cachet_buf_free(&id);
+	return ret;
+}
+
+/* The signer certificate CRT in the report: identity and addresses. */
+static void report_identity(sinfo_t *si, gnutls_x509_crt_t crt, char *desc, size_t n)
+{
+	cbuf_t em = {0};
+	_cachet_crt_describe(crt, desc, n);
+	_cachet_report_set(&si->rs->identity, desc);
+	if (_cachet_crt_emails(crt, &em) == 0 && _cachet_buf_append(&em, "", 1) == 0)
+		_cachet_report_set(&si->rs->emails, (const char *)em.data);
+	_cachet_buf_free(&em);
+}
+
 /* Judge one SignerInfo.  Failures go into the report, not the return
  * value, which is negative only for resource errors. */
 static int verify_signer(vstate_t *st, const cbuf_t *der, size_t idx)
@@ -1651,9 +1751,11 @@ static int verify_signer(vstate_t *st, const cbuf_t *der, size_t idx)
 	ret = _cachet_asn1_read_uint(si->node, "version", &version);
 	bool by_skid = strcmp(choice, "subjectKeyIdentifier") == 0;
 	long ci = -1;
+	size_t nskid = 0; /* certificates with the sid's subjectKeyIdentifier */
 	const cachet_certset_t *where = &st->certs;
 	if (by_skid) {
 		CHECK(_cachet_asn1_read(si->node, "sid.subjectKeyIdentifier", &a));
+		nskid = skid_count(&st->certs, &a) + skid_count(&st->v->extra, &a);
 		ci = _cachet_certset_find_skid(where, a.data, a.size);
 		if (ci < 0) {
 			where = &st->v->extra;
@@ -1689,16 +1791,15 @@ static int verify_signer(vstate_t *st, const cbuf_t *der, size_t idx)
 	if (ci >= 0) {
 		crt = where->crt[ci];
 		crt_der = &where->der[ci];
-		_cachet_crt_describe(crt, desc, sizeof(desc));
-		_cachet_report_set(&si->rs->identity, desc);
-		{
-			cbuf_t em = {0};
-			if (_cachet_crt_emails(crt, &em) == 0 && _cachet_buf_append(&em, "", 1) == 0)
-				_cachet_report_set(&si->rs->emails, (const char *)em.data);
-			_cachet_buf_free(&em);
-		}
-		CK("signer-certificate", CACHET_CHECK_PASS, 0, RULE_SI, "found %s in the %s", desc,
-		   where == &st->certs ? "message" : "certificates given");
+		report_identity(si, crt, desc, sizeof(desc));
+		if (nskid > 1)
+			/* The signature decides, below (skid_pick). */
+			CK("signer-certificate", CACHET_CHECK_INFO, 0, "RFC 8551 section 2.6",
+			   "%zu certificates have this subjectKeyIdentifier: the signer's is the one whose key "
+			   "verifies the signature", nskid);
+		else
+			CK("signer-certificate", CACHET_CHECK_PASS, 0, RULE_SI, "found %s in the %s", desc,
+			   where == &st->certs ? "message" : "certificates given");
 	} else {
 		CK("signer-certificate", CACHET_CHECK_FAIL, CACHET_E_NO_SIGNER_CERT, RULE_SI,
 		   "no certificate matches the SignerInfo's sid");
@@ -1804,7 +1905,10 @@ static int verify_signer(vstate_t *st, const cbuf_t *der, size_t idx)
 	uint8_t h2[CACHET_MAX_DIGEST];
 	bool pure_mode = sp.scheme == CACHET_PK_ED25519 || sp.scheme == CACHET_PK_ED448;
 	if (has_attrs) {
-		CHECK(check_attrs(st, si, da, mdp, crt, crt_der, &sattrs));
+		/* The signature covers the DER encoding with an EXPLICIT SET
+		 * OF tag (RFC 5652 section 5.4). */
+		CHECK(_cachet_buf_append(&sattrs, sa_raw, sa_len));
+		sattrs.data[0] = 0x31;
 		if (pure_mode) {
 			to_sign = sattrs.data;
 			to_sign_len = sattrs.size;
@@ -1841,6 +1945,17 @@ static int verify_signer(vstate_t *st, const cbuf_t *der, size_t idx)
 			goto cleanup;
 		}
 	}
+	if (crt != NULL && nskid > 1) {
+		bool is_found;
+		CHECK(skid_pick(st, si, &a, &sp, to_sign, to_sign_len, &crt, &crt_der, &where, &is_found));
+		report_identity(si, crt, desc, sizeof(desc));
+		CK("signer-certificate", CACHET_CHECK_PASS, 0, "RFC 8551 section 2.6", "found %s in the %s%s", desc,
+		   where == &st->certs ? "message" : "certificates given",
+		   is_found ? " (its key verifies the signature)"
+			    : " (the first; no key of those with this subjectKeyIdentifier verifies the signature)");
+	}
+	if (has_attrs)
+		CHECK(check_attrs(st, si, da, mdp, crt, crt_der, &sattrs));
 
 	CHECK(check_unsigned_attrs(st, si));
 

@@ -642,6 +642,21 @@ int _cachet_sechdr_compare(const sechdr_t *s, const cachet_mime_header_t *h, con
 				 in_msg == 1 ? "" : "s", in_attr);
 			CHECK(finding(findings, s->fields[i].name, what, NULL,
 				      "(an unsigned instance was added; RFC 7508 section 4.5.1)"));
+			/* [rfc7508-4.5.2-mention-extra] Step 6: "This warning
+			 * MUST mention extra fields": each instance past the
+			 * signed ones (they compare in order), with its value. */
+			for (size_t k = in_attr; k < in_msg; k++) {
+				const cachet_mime_field_t *mf = _cachet_mime_header_get(h, s->fields[i].name, k);
+				if (mf == NULL)
+					continue;
+				_cachet_buf_free(&body);
+				_cachet_buf_free(&mn);
+				_cachet_buf_free(&mv);
+				CHECK(_cachet_sechdr_field_body(mf, &body));
+				CHECK(_cachet_sechdr_canon(s->canon, mf->name, (const char *)body.data, &mn, &mv));
+				CHECK(finding(findings, s->fields[i].name, "extra field, not signed, in the message:",
+					      (const char *)mv.data, "(RFC 7508 section 4.5.2 step 6)"));
+			}
 			*verdict = CACHET_E_ATTR_MISMATCH;
 		}
 	}

@@ -294,9 +294,11 @@ CACHET_API CACHET_MUST_CHECK int cachet_sign_add_certs(cachet_sign_t *s,
  * type Cachet writes itself (contentType, messageDigest, signingTime,
  * SMIMECapabilities, signingCertificateV2, CMSAlgorithmProtection), a
  * countersignature (RFC 5652 section 11.4), a second attribute of a type
- * already added, and any attribute while a signer added with
- * %CACHET_SIGNER_NO_ATTRS is on the handle (cachet_sign_add_signer() then
- * refuses such a signer too).  An attribute that is not DER is
+ * already added, more than one value in an attribute that holds one
+ * (SMIMEEncryptionKeyPreference, RFC 8551 section 2.5.3;
+ * SecureHeaderFields, RFC 7508 section 4; signingCertificate), and any
+ * attribute while a signer added with %CACHET_SIGNER_NO_ATTRS is on the
+ * handle (cachet_sign_add_signer() then refuses such a signer too).  An attribute that is not DER is
  * %CACHET_E_NOT_DER; more than 16 is %CACHET_E_COUNT_LIMIT.
  *
  * Returns: 0 or a negative %CACHET_E_* code.
