@@ -92,7 +92,7 @@ roundtrip()
 }
 
 # user:options:signatureAlgorithm:digestAlgorithm.  Default digests:
-# SHA-384 for P-384, SHA-512 for P-521 and Ed25519, SHAKE256 for Ed448
+# SHA-384 for P-384, SHA-512 for P-521 and Ed25519, SHAKE256 (id-shake256-len) for Ed448
 # (RFC 8551 section 2.1, RFC 8419 section 3).
 while IFS=: read -r u opts sigalg dig; do
 	[ -n "$u" ] || continue
@@ -108,7 +108,7 @@ carol::ecdsa-with-SHA256:sha256
 dave::ecdsa-with-SHA384:sha384
 grace::ecdsa-with-SHA512:sha512
 erin::Ed25519:sha512
-frank::Ed448:shake256
+frank::Ed448:shake256-len
 EOF
 
 # ---------------------------------------------------------------- --digest

@@ -163,6 +163,78 @@ int main(void)
 		cachet_free(msg.data);
 	}
 
+	/* EdDSA identifiers (RFC 8419 sections 2.3, 2.4, 3.1 and 3.2), with
+	 * and without signed attributes: the DER of the digestAlgorithm
+	 * (SignerInfo and digestAlgorithms) and of the signatureAlgorithm
+	 * must occur in the message, the forms with parameters where none
+	 * belong must not. */
+	{
+		static const uint8_t sha512[] = {0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
+						 0x03, 0x04, 0x02, 0x03};
+		static const uint8_t sha512_null[] = {0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+						      0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00};
+		static const uint8_t shake[] = {0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
+						0x03, 0x04, 0x02, 0x0c};
+		static const uint8_t shake_oid[] = {0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
+						    0x03, 0x04, 0x02, 0x0c};
+		/* id-shake256-len with ShakeOutputLen 512 */
+		static const uint8_t shake_len[] = {0x30, 0x0f, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+						    0x65, 0x03, 0x04, 0x02, 0x12, 0x02, 0x02, 0x02,
+						    0x00};
+		static const uint8_t shake_len_oid[] = {0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+							0x65, 0x03, 0x04, 0x02, 0x12};
+		static const uint8_t ed25519[] = {0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70};
+		static const uint8_t ed448[] = {0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x71};
+		static const uint8_t ed25519_null[] = {0x30, 0x07, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x05, 0x00};
+		static const uint8_t ed448_null[] = {0x30, 0x07, 0x06, 0x03, 0x2b, 0x65, 0x71, 0x05, 0x00};
+		static const struct {
+			const char *user, *what;
+			unsigned sflags;
+			const uint8_t *want, *sig, *nowant, *nosig;
+			size_t wlen, slen, nwlen, nslen;
+		} ed[] = {
+			{"erin", "Ed25519 with signed attributes: digestAlgorithm id-sha512, parameters absent",
+			 0, sha512, ed25519, sha512_null, ed25519_null, sizeof(sha512), sizeof(ed25519),
+			 sizeof(sha512_null), sizeof(ed25519_null)},
+			{"erin", "Ed25519 without signed attributes: digestAlgorithm id-sha512, parameters absent",
+			 CACHET_SIGNER_NO_ATTRS, sha512, ed25519, sha512_null, ed25519_null, sizeof(sha512),
+			 sizeof(ed25519), sizeof(sha512_null), sizeof(ed25519_null)},
+			{"frank", "Ed448 with signed attributes: digestAlgorithm id-shake256-len, parameter 512",
+			 0, shake_len, ed448, shake_oid, ed448_null, sizeof(shake_len), sizeof(ed448),
+			 sizeof(shake_oid), sizeof(ed448_null)},
+			{"frank", "Ed448 without signed attributes: digestAlgorithm id-shake256, parameters absent",
+			 CACHET_SIGNER_NO_ATTRS, shake, ed448, shake_len_oid, ed448_null, sizeof(shake),
+			 sizeof(ed448), sizeof(shake_len_oid), sizeof(ed448_null)},
+		};
+		for (size_t i = 0; i < sizeof(ed) / sizeof(ed[0]); i++) {
+			cachet_datum_t msg = {0};
+			cachet_report_t *rep = NULL;
+			int ret = sign_as(ed[i].user, ed[i].sflags, 0, &msg);
+			size_t nwant = 0;
+			bool forbidden = false, sig = false;
+			for (size_t o = 0; ret == 0 && o < msg.size; o++) {
+				size_t left = msg.size - o;
+				if (left >= ed[i].wlen && memcmp(msg.data + o, ed[i].want, ed[i].wlen) == 0)
+					nwant++;
+				if (left >= ed[i].slen && memcmp(msg.data + o, ed[i].sig, ed[i].slen) == 0)
+					sig = true;
+				if ((left >= ed[i].nwlen && memcmp(msg.data + o, ed[i].nowant, ed[i].nwlen) == 0) ||
+				    (left >= ed[i].nslen && memcmp(msg.data + o, ed[i].nosig, ed[i].nslen) == 0))
+					forbidden = true;
+			}
+			/* digestAlgorithms and the SignerInfo; with signed
+			 * attributes CMSAlgorithmProtection holds a third. */
+			ok(ret == 0 && nwant == (ed[i].sflags ? 2u : 3u) && sig && !forbidden,
+			   "%s, signatureAlgorithm without parameters (%zu found)", ed[i].what, nwant);
+			ret = ret ? ret : verify(&msg, false, &rep, NULL, NULL);
+			ok(ret == 0 && has_check(rep, "signature", CACHET_CHECK_PASS) &&
+				   !has_check(rep, "digest-algorithm", CACHET_CHECK_FAIL),
+			   "%s: the message verifies (%s)", ed[i].what, cachet_strerror_name(ret));
+			cachet_report_deinit(rep);
+			cachet_free(msg.data);
+		}
+	}
+
 	/* The handle caches the certificate set between messages: adding the
 	 * chain after a first message must show in the second. */
 	{

@@ -429,6 +429,11 @@ static void test_hashes(void)
 		  "483366601360a8771c6863080cc4114d8db44530f8f1e1ee4f94ea37e78b"
 		  "5739d5a15bef186a5386c75744c0527e1faa9f8726e462a12a4feb06bd88"
 		  "01e751e4" },
+		/* id-shake256-len names the same function (RFC 8419 2.3) */
+		{ CACHET_ALG_SHAKE256_LEN,
+		  "483366601360a8771c6863080cc4114d8db44530f8f1e1ee4f94ea37e78b"
+		  "5739d5a15bef186a5386c75744c0527e1faa9f8726e462a12a4feb06bd88"
+		  "01e751e4" },
 	};
 	uint8_t out[CACHET_MAX_DIGEST], chunk[1000];
 	cachet_hash_t h;

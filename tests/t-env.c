@@ -503,6 +503,32 @@ int main(void)
 		m.data = NULL;
 	}
 
+	/* unprotectedAttrs beside an RSAES-OAEP recipient (RFC 3560 section
+	 * 2.1: "The EnvelopedData unprotectedAttrs MAY be present"). */
+	{
+		static uint8_t u_attr[] = {0x30, 0x0e, 0x06, 0x03, 0x2a, 0x03, 0x04, 0x31,
+					   0x07, 0x04, 0x05, 'v',  'w',	 'x',  'y', 'z'};
+		cachet_datum_t ua = {u_attr, sizeof(u_attr)};
+		enc_spec_t es = {.certs = {"alice.crt.pem"}, .rflags = CACHET_RECIPIENT_OAEP,
+				 .cipher = CACHET_CIPHER_AES128_CBC, .unprot_attr = &ua};
+		dec_spec_t ds = {.cert = "alice.crt.pem", .key = "alice.key.pem"};
+		sum = NULL;
+		ret = encrypt_msg(&es, big, 1000, &m);
+		ok(ret == 0, "RSA-OAEP EnvelopedData with unprotectedAttrs encrypts (%s)", cachet_strerror_name(ret));
+		ret = ret ? ret : decrypt_msg(&ds, &m, &o, &sum, NULL, 0);
+		ok(ret == 0 && same(&o, big, 1000) && sum && strstr(sum, "1.2.3.4") != NULL,
+		   "RSA-OAEP EnvelopedData with unprotectedAttrs: alice decrypts, the summary lists the attribute (%s)",
+		   cachet_strerror_name(ret));
+		if (ret != 0 || sum == NULL || strstr(sum, "1.2.3.4") == NULL)
+			printf("# %s\n", sum ? sum : "(no summary)");
+		free(sum);
+		sum = NULL;
+		cachet_free(m.data);
+		m.data = NULL;
+		cachet_free(o.data);
+		o.data = NULL;
+	}
+
 	/* authAttrs (RFC 5083 section 2.1): a content-type attribute, in the
 	 * AAD; altering it breaks the tag.  Also past the size where the
 	 * ciphertext is kept whole in memory. */

@@ -215,6 +215,9 @@ static int read_cipher_alg(const cbuf_t *alg, ct_kind_t kind, unsigned policy,
 		break;
 	}
 	case CACHET_ALG_CHACHA20_POLY1305:
+		/* [rfc8103-3-params] "The AlgorithmIdentifier parameters field
+		 * MUST be present, and the parameters field MUST contain an
+		 * AEADChaCha20Poly1305Nonce": OCTET STRING (SIZE(12)). */
 		CHECK(_cachet_asn1_decode("CachetAlgs.AEADChaCha20Poly1305Nonce", params.data, params.size,
 					  false, &pn, path, a->rule, diag));
 		CHECK(_cachet_asn1_read(pn, "", &v));
@@ -685,6 +688,8 @@ int cachet_encrypt_run(cachet_encrypt_t *e, cachet_source_t *content, cachet_sin
 		kind = sel.ci->aead ? CT_AUTHENVELOPED : CT_ENVELOPED;
 		ENSURE(kind == CT_AUTHENVELOPED || e->nauth == 0, CACHET_E_INVALID_ARG, RULE_AUTH, NULL,
 		       "authenticated attributes need an authenticated-encryption cipher (AuthEnvelopedData)");
+		/* A fresh random content-encryption key per message
+		 * [rfc3560-2-random-cek]. */
 		CHECK(_cachet_random(cek, sel.ci->key_len));
 	}
 	sel.key_len = sel.ci->key_len;
@@ -697,7 +702,8 @@ int cachet_encrypt_run(cachet_encrypt_t *e, cachet_source_t *content, cachet_sin
 	/* A fresh random IV or nonce per message (RFC 3565 section 4.1,
 	 * RFC 5084 section 3.2: never reuse a nonce with a key; the key is
 	 * fresh too, except in EncryptedData, where the caller's key makes
-	 * the random 96-bit nonce matter). */
+	 * the random 96-bit nonce matter).  [rfc8103-3-nonce-unique]
+	 * [rfc8103-3-nonce-no-duplicates] */
 	CHECK(_cachet_random(sel.iv, sel.ci->iv_len));
 
 	CHECK(_cachet_encryptor_init(&enc, &sel.p, diag));

@@ -261,7 +261,9 @@ static cachet_alg_id_t digest_id(cachet_digest_t d)
 /* RSASSA-PSS-params (RFC 4055 section 3.1; RFC 4056 section 2): the hash,
  * MGF1 over the same hash, the salt as long as the hash; trailerField
  * keeps its default.  Hash identifiers inside carry NULL parameters as
- * RFC 4055 section 2.1 prefers. */
+ * RFC 4055 section 2.1 prefers.  id-RSASSA-PSS with its parameters
+ * [rfc4056-2.2-sig-params] [rfc4056-3-sigalg-pss] [rfc4056-3-params-pss];
+ * HASH is the signer's digestAlgorithm [rfc4056-3-same-hash-pss]. */
 static int pss_alg_id(cbuf_t *b, cachet_alg_id_t hash)
 {
 	int ret;
@@ -354,19 +356,24 @@ static int add_signer_key(cachet_sign_t *s, const uint8_t *cert, size_t len,
 		break;
 	case CACHET_PK_ED25519:
 		/* RFC 8419 section 3.1: with Ed25519 the digestAlgorithm MUST
-		 * be id-sha512. */
+		 * be id-sha512 [rfc8419-2.3-ed25519-sha512]
+		 * [rfc8419-3.1-ed25519-digest] [rfc8419-3.2-ed25519-digest]. */
 		ENSURE(want == CACHET_ALG_NONE || want == CACHET_ALG_SHA512, CACHET_E_POLICY,
 		       "RFC 8419 section 3.1", "digest", "Ed25519 signers must use SHA-512");
 		sg.sp.scheme = CACHET_PK_ED25519;
 		sg.digest = CACHET_ALG_SHA512;
 		break;
 	case CACHET_PK_ED448:
-		/* RFC 8419 section 3.1: with Ed448 the digestAlgorithm MUST be
-		 * id-shake256-len with an output length of 512 bits. */
+		/* [rfc8419-2.3-ed448-shake256] SHAKE256 with 512 bits.
+		 * [rfc8419-3.1-ed448-digest] With signed attributes "the
+		 * digestAlgorithm MUST be id-shake256-len" (512 bits);
+		 * [rfc8419-3.2-ed448-digest] without them "the digestAlgorithm
+		 * MUST be id-shake256". */
 		ENSURE(want == CACHET_ALG_NONE, CACHET_E_POLICY, "RFC 8419 section 3.1", "digest",
 		       "Ed448 signers must use SHAKE256 with a 512-bit output");
 		sg.sp.scheme = CACHET_PK_ED448;
-		sg.digest = CACHET_ALG_SHAKE256;
+		sg.digest = (flags & CACHET_SIGNER_NO_ATTRS) ? CACHET_ALG_SHAKE256
+							      : CACHET_ALG_SHAKE256_LEN;
 		break;
 	default:
 		FAIL(CACHET_E_UNSUPPORTED, NULL, "signer key", "this key type cannot sign");
@@ -378,9 +385,11 @@ static int add_signer_key(cachet_sign_t *s, const uint8_t *cert, size_t len,
 	sg.sp.salt_len = _cachet_hash_size(sg.digest);
 
 	/* digestAlgorithm: SHA-2 identifiers with absent parameters (RFC 5754
-	 * section 2); id-shake256-len with its 512-bit length (RFC 8419 3.1). */
-	if (sg.digest == CACHET_ALG_SHAKE256) {
-		CHECK(_cachet_der_oid(&sg.digest_alg, oid_of(CACHET_ALG_SHAKE256)));
+	 * section 2; [rfc8419-3.1-ed25519-digest]); id-shake256-len with its
+	 * 512-bit length [rfc8419-2.3-shake256-len-params]; id-shake256 with
+	 * absent parameters [rfc8419-2.3-params-absent]. */
+	if (sg.digest == CACHET_ALG_SHAKE256_LEN) {
+		CHECK(_cachet_der_oid(&sg.digest_alg, oid_of(CACHET_ALG_SHAKE256_LEN)));
 		CHECK(_cachet_der_small_uint(&sg.digest_alg, 512));
 		CHECK(_cachet_der_wrap(&sg.digest_alg, 0, 0x30));
 	} else {
@@ -532,7 +541,8 @@ static int signing_time(cbuf_t *v, time_t t)
 }
 
 /* SMIMECapabilities (RFC 8551 section 2.5.2): what we can decrypt, in
- * order of preference. */
+ * order of preference, each an OID without parameters, as RFC 8103
+ * section 4 asks of ChaCha20-Poly1305 [rfc8103-4-capability]. */
 static int smime_caps(cbuf_t *v)
 {
 	static const cachet_alg_id_t caps[] = {
@@ -1106,6 +1116,117 @@ static int raw_of(const sinfo_t *si, const char *name, const uint8_t **p, size_t
 	return 0;
 }
 
+/* RSASSA-PSS-params (RFC 4055 section 3.1) as read: absent fields hold
+ * their DEFAULTs (SHA-1, MGF1 with SHA-1, salt 20, trailerField 1). */
+typedef struct {
+	cachet_alg_id_t hash;	  /* CACHET_ALG_NONE: not a digest Cachet knows */
+	cachet_alg_id_t mgf_hash; /* MGF1's hash; NONE: another or unknown MGF */
+	unsigned long salt;
+	unsigned long trailer;
+	bool usable; /* every field known and well formed */
+} pss_params_t;
+
+/* Read DER RSASSA-PSS-params into PP; CACHET_E_BAD_PARAMS when they do
+ * not decode (PP.usable is false when a field is unknown or malformed). */
+static int pss_params_read(const uint8_t *der, size_t len, const char *path, pss_params_t *pp,
+			   cachet_diag_t *diag)
+{
+	asn1_node pn = NULL;
+	char oid[128];
+	int ret;
+
+	pp->hash = CACHET_ALG_SHA1;
+	pp->mgf_hash = CACHET_ALG_SHA1;
+	pp->salt = 20;
+	pp->trailer = 1;
+	pp->usable = false;
+	ret = _cachet_asn1_decode("CachetAlgs.RSASSA-PSS-params", der, len, false, &pn, path,
+				  "RFC 4055 section 3.1", diag);
+	if (ret < 0) {
+		ret = ret == CACHET_E_NOMEM ? ret : CACHET_E_BAD_PARAMS;
+		goto cleanup;
+	}
+	if (_cachet_asn1_read_oid(pn, "hashAlgorithm.algorithm", oid, sizeof(oid)) == 0) {
+		const cachet_alg_t *h = _cachet_alg_by_oid(oid);
+		pp->hash = h && h->kind == ALG_KIND_DIGEST ? h->id : CACHET_ALG_NONE;
+	}
+	if (_cachet_asn1_read_oid(pn, "maskGenAlgorithm.algorithm", oid, sizeof(oid)) == 0) {
+		const cachet_alg_t *m = _cachet_alg_by_oid(oid);
+		cbuf_t mp = {0};
+		asn1_node mn = NULL;
+		pp->mgf_hash = CACHET_ALG_NONE;
+		if (m && m->id == CACHET_ALG_MGF1 && _cachet_asn1_read(pn, "maskGenAlgorithm.parameters", &mp) == 0 &&
+		    _cachet_asn1_decode("CachetAlgs.AlgorithmIdentifier", mp.data, mp.size, false, &mn, path,
+					"RFC 4055 section 2.2", NULL) == 0 &&
+		    _cachet_asn1_read_oid(mn, "algorithm", oid, sizeof(oid)) == 0) {
+			const cachet_alg_t *h = _cachet_alg_by_oid(oid);
+			pp->mgf_hash = h && h->kind == ALG_KIND_DIGEST ? h->id : CACHET_ALG_NONE;
+		}
+		_cachet_asn1_delete(&mn, false);
+		_cachet_buf_free(&mp);
+	}
+	pp->usable = _cachet_asn1_read_uint(pn, "saltLength", &pp->salt) != CACHET_E_MALFORMED &&
+		     _cachet_asn1_read_uint(pn, "trailerField", &pp->trailer) != CACHET_E_MALFORMED &&
+		     pp->hash != CACHET_ALG_NONE && pp->mgf_hash != CACHET_ALG_NONE;
+	ret = 0;
+cleanup:
+	_cachet_asn1_delete(&pn, false);
+	return ret;
+}
+
+/* RFC 4056 section 3: when the signer certificate's key is id-RSASSA-PSS
+ * with parameters, the signature's RSASSA-PSS-params must use the same
+ * hash [rfc4056-3-cert-hash], the same mask generation function
+ * [rfc4056-3-cert-mgf], a salt at least as long [rfc4056-3-cert-salt] and
+ * the same trailerField [rfc4056-3-cert-trailer] ("default values are
+ * considered to be the same as extant values"); otherwise "the signature
+ * checking algorithm MUST fail validation" [rfc4056-3-cert-fail].  1 and
+ * WHY when they do not, 0 when they do or the key has no parameters. */
+static int pss_cert_mismatch(const cbuf_t *crt_der, const cachet_sigparams_t *sp, char *why, size_t n)
+{
+	const uint8_t *spki;
+	size_t spki_len;
+	asn1_node kn = NULL;
+	cbuf_t params = {0};
+	char oid[128];
+	pss_params_t cp;
+	int ret;
+
+	if (crt_der == NULL || _cachet_crt_spki(crt_der, &spki, &spki_len) < 0 ||
+	    _cachet_asn1_decode("CachetAlgs.SubjectPublicKeyInfo", spki, spki_len, false, &kn, "certificate",
+				"RFC 5280 section 4.1.2.7", NULL) < 0 ||
+	    _cachet_asn1_read_oid(kn, "algorithm.algorithm", oid, sizeof(oid)) < 0) {
+		/* The key was read already; what cannot be walked here is
+		 * no restriction Cachet can see. */
+		ret = 0;
+		goto cleanup;
+	}
+	if (strcmp(oid, oid_of(CACHET_ALG_RSA_PSS)) != 0 ||
+	    _cachet_asn1_read(kn, "algorithm.parameters", &params) < 0) {
+		ret = 0; /* [rfc4056-3-cert-params-steps]: only with parameters */
+		goto cleanup;
+	}
+	ret = 1;
+	if (pss_params_read(params.data, params.size, "certificate", &cp, NULL) < 0 || !cp.usable)
+		snprintf(why, n, "the certificate's RSASSA-PSS-params cannot be read");
+	else if (cp.hash != sp->hash)
+		snprintf(why, n, "hashAlgorithm %s differs from the certificate's %s",
+			 _cachet_alg_by_id(sp->hash)->name, _cachet_alg_by_id(cp.hash)->name);
+	else if (cp.mgf_hash != sp->mgf_hash)
+		snprintf(why, n, "maskGenAlgorithm MGF1 with %s differs from the certificate's MGF1 with %s",
+			 _cachet_alg_by_id(sp->mgf_hash)->name, _cachet_alg_by_id(cp.mgf_hash)->name);
+	else if (sp->salt_len < cp.salt)
+		snprintf(why, n, "saltLength %zu is shorter than the certificate's %lu", sp->salt_len, cp.salt);
+	else if (cp.trailer != 1)
+		snprintf(why, n, "trailerField 1 differs from the certificate's %lu", cp.trailer);
+	else
+		ret = 0;
+cleanup:
+	_cachet_asn1_delete(&kn, false);
+	_cachet_buf_free(&params);
+	return ret;
+}
+
 /* Signature parameters for SignerInfo.signatureAlgorithm (RFC 5652 section
  * 5.3; RFC 3370, 4056, 5754, 5758, 8419). */
 static int sig_params(vstate_t *st, sinfo_t *si, const cachet_alg_t *sa,
@@ -1114,8 +1235,6 @@ static int sig_params(vstate_t *st, sinfo_t *si, const cachet_alg_t *sa,
 	cachet_report_t *rep = st->rep;
 	cachet_diag_t *diag = st->diag;
 	cbuf_t params = {0};
-	asn1_node pn = NULL;
-	char oid[128];
 	int ret = 0;
 
 	memset(sp, 0, sizeof(*sp));
@@ -1158,57 +1277,34 @@ static int sig_params(vstate_t *st, sinfo_t *si, const cachet_alg_t *sa,
 			sp->hash = sa->hash;
 		break;
 	case CACHET_ALG_RSA_PSS: {
-		/* RSASSA-PSS-params (RFC 4055 section 3.1), defaults SHA-1,
-		 * MGF1-SHA-1, salt 20, trailer 1. */
-		unsigned long salt = 20, trailer = 1;
+		pss_params_t pp;
 		sp->scheme = CACHET_PK_RSA_PSS;
-		sp->hash = CACHET_ALG_SHA1;
-		sp->mgf_hash = CACHET_ALG_SHA1;
 		ret = _cachet_asn1_read(si->node, "signatureAlgorithm.parameters", &params);
 		if (ret < 0) {
+			/* [rfc4056-2.2-sig-params] [rfc4056-3-params-pss] */
 			CK("signature-algorithm", CACHET_CHECK_FAIL, CACHET_E_BAD_PARAMS, "RFC 4056 section 3",
 			   "id-RSASSA-PSS without RSASSA-PSS-params");
 			ret = CACHET_E_BAD_PARAMS;
 			goto cleanup;
 		}
-		ret = _cachet_asn1_decode("CachetAlgs.RSASSA-PSS-params", params.data, params.size, false,
-					  &pn, si->path, "RFC 4055 section 3.1", diag);
+		ret = pss_params_read(params.data, params.size, si->path, &pp, diag);
 		if (ret < 0) {
 			CK("signature-algorithm", CACHET_CHECK_FAIL, CACHET_E_BAD_PARAMS, "RFC 4055 section 3.1",
 			   "RSASSA-PSS-params do not decode");
 			goto cleanup;
 		}
-		if (_cachet_asn1_read_oid(pn, "hashAlgorithm.algorithm", oid, sizeof(oid)) == 0) {
-			const cachet_alg_t *h = _cachet_alg_by_oid(oid);
-			sp->hash = h && h->kind == ALG_KIND_DIGEST ? h->id : CACHET_ALG_NONE;
-		}
-		if (_cachet_asn1_read_oid(pn, "maskGenAlgorithm.algorithm", oid, sizeof(oid)) == 0) {
-			const cachet_alg_t *m = _cachet_alg_by_oid(oid);
-			cbuf_t mp = {0};
-			asn1_node mn = NULL;
-			sp->mgf_hash = CACHET_ALG_NONE;
-			if (m && m->id == CACHET_ALG_MGF1 &&
-			    _cachet_asn1_read(pn, "maskGenAlgorithm.parameters", &mp) == 0 &&
-			    _cachet_asn1_decode("CachetAlgs.AlgorithmIdentifier", mp.data, mp.size, false, &mn,
-						si->path, "RFC 4055 section 2.2", NULL) == 0 &&
-			    _cachet_asn1_read_oid(mn, "algorithm", oid, sizeof(oid)) == 0) {
-				const cachet_alg_t *h = _cachet_alg_by_oid(oid);
-				sp->mgf_hash = h && h->kind == ALG_KIND_DIGEST ? h->id : CACHET_ALG_NONE;
-			}
-			_cachet_asn1_delete(&mn, false);
-			_cachet_buf_free(&mp);
-		}
-		if (_cachet_asn1_read_uint(pn, "saltLength", &salt) == CACHET_E_MALFORMED ||
-		    _cachet_asn1_read_uint(pn, "trailerField", &trailer) == CACHET_E_MALFORMED ||
-		    sp->hash == CACHET_ALG_NONE || sp->mgf_hash == CACHET_ALG_NONE || trailer != 1) {
+		sp->hash = pp.hash;
+		sp->mgf_hash = pp.mgf_hash;
+		if (!pp.usable || pp.trailer != 1) {
 			CK("signature-algorithm", CACHET_CHECK_FAIL, CACHET_E_BAD_PARAMS, "RFC 4055 section 3.1",
 			   "unusable RSASSA-PSS-params (hash, mask generation, salt or trailerField)");
 			ret = CACHET_E_BAD_PARAMS;
 			goto cleanup;
 		}
-		sp->salt_len = salt;
-		/* RFC 4056 section 3: the same hash MUST be used for the signed
-		 * attributes' digest and as the PSS hashAlgorithm. */
+		sp->salt_len = pp.salt;
+		/* [rfc4056-3-same-hash-pss] RFC 4056 section 3: the same hash
+		 * MUST be used for the signed attributes' digest and as the PSS
+		 * hashAlgorithm. */
 		if (sp->hash != da->id) {
 			CK("signature-algorithm", CACHET_CHECK_FAIL, CACHET_E_BAD_PARAMS, "RFC 4056 section 3",
 			   "PSS hashAlgorithm %s differs from digestAlgorithm %s",
@@ -1224,7 +1320,10 @@ static int sig_params(vstate_t *st, sinfo_t *si, const cachet_alg_t *sa,
 		ret = CACHET_E_UNSUPPORTED;
 		goto cleanup;
 	}
-	if (sa->hash && sa->hash != da->id && sp->scheme != CACHET_PK_DSA) {
+	/* EdDSA binds its digestAlgorithm by RFC 8419 section 3, checked by
+	 * the caller (eddsa_digest). */
+	if (sa->hash && sa->hash != da->id && sp->scheme != CACHET_PK_DSA &&
+	    sp->scheme != CACHET_PK_ED25519 && sp->scheme != CACHET_PK_ED448) {
 		/* RFC 5652 section 5.4 hashes the signed attributes with the
 		 * digestAlgorithm; a signature algorithm bound to another hash
 		 * contradicts it. */
@@ -1234,8 +1333,58 @@ static int sig_params(vstate_t *st, sinfo_t *si, const cachet_alg_t *sa,
 		goto cleanup;
 	}
 cleanup:
-	_cachet_asn1_delete(&pn, false);
 	_cachet_buf_free(&params);
+	return ret;
+}
+
+/* RFC 8419 section 3: the SignerInfo digestAlgorithm of an EdDSA signer.
+ * Ed25519: id-sha512 with absent parameters [rfc8419-3.1-ed25519-digest]
+ * [rfc8419-3.2-ed25519-digest].  Ed448 with signed attributes:
+ * id-shake256-len with the parameter 512 [rfc8419-3.1-ed448-digest];
+ * without them: id-shake256 with absent parameters
+ * [rfc8419-3.2-ed448-digest].  NULL where the parameters must be absent is
+ * reported and accepted, as for signatureAlgorithm: the field is outside
+ * the signed bytes; anything else fails the digest-algorithm check. */
+static int eddsa_digest(vstate_t *st, sinfo_t *si, cachet_pk_type_t scheme, const cachet_alg_t *da)
+{
+	static const uint8_t len512[] = {0x02, 0x02, 0x02, 0x00}; /* INTEGER 512 */
+	cachet_report_t *rep = st->rep;
+	const uint8_t *sa_raw;
+	size_t sa_len;
+	bool has_attrs = raw_of(si, "signedAttrs", &sa_raw, &sa_len) == 0;
+	const char *rule = has_attrs ? "RFC 8419 section 3.1" : "RFC 8419 section 3.2";
+	cachet_alg_id_t want = scheme == CACHET_PK_ED25519 ? CACHET_ALG_SHA512
+			       : has_attrs			? CACHET_ALG_SHAKE256_LEN
+								: CACHET_ALG_SHAKE256;
+	cbuf_t p = {0};
+	int ret = _cachet_asn1_read(si->node, "digestAlgorithm.parameters", &p);
+	bool absent = ret == CACHET_E_END, is_null = ret == 0 && p.size == 2 && p.data[0] == 0x05 &&
+							    p.data[1] == 0x00;
+
+	if (ret < 0 && !absent)
+		goto cleanup;
+	ret = 0;
+	if (da->id != want) {
+		CK("digest-algorithm", CACHET_CHECK_FAIL, CACHET_E_BAD_PARAMS, rule,
+		   "%s signers%s must use %s as digestAlgorithm, not %s",
+		   scheme == CACHET_PK_ED25519 ? "Ed25519" : "Ed448",
+		   scheme == CACHET_PK_ED25519 ? "" : has_attrs ? " with signed attributes" : " without signed attributes",
+		   _cachet_alg_by_id(want)->name, da->name);
+	} else if (want == CACHET_ALG_SHAKE256_LEN) {
+		/* [rfc8419-2.3-shake256-len-params] */
+		if (p.size != sizeof(len512) || memcmp(p.data, len512, sizeof(len512)) != 0)
+			CK("digest-algorithm", CACHET_CHECK_FAIL, CACHET_E_BAD_PARAMS, "RFC 8419 section 2.3",
+			   "id-shake256-len needs the parameter 512 (the output length in bits)");
+	} else if (is_null) {
+		/* [rfc8419-2.3-params-absent] */
+		CK("digest-algorithm-parameters", CACHET_CHECK_INFO, 0, "RFC 8419 section 2.3",
+		   "%s has NULL parameters, which must be absent; accepted (they are not signed)", da->name);
+	} else if (!absent) {
+		CK("digest-algorithm", CACHET_CHECK_FAIL, CACHET_E_BAD_PARAMS, "RFC 8419 section 2.3",
+		   "%s with parameters, which must be absent", da->name);
+	}
+cleanup:
+	_cachet_buf_free(&p);
 	return ret;
 }
 
@@ -1875,10 +2024,8 @@ static int verify_signer(vstate_t *st, const cbuf_t *der, size_t idx)
 	if (sig_params(st, si, sa, da, &sp) < 0)
 		goto cleanup;
 	CK("signature-algorithm", CACHET_CHECK_PASS, 0, RULE_SI, "%s", sa->name);
-	/* RFC 8419 section 3.1: Ed25519 goes with SHA-512 in digestAlgorithm. */
-	if (sp.scheme == CACHET_PK_ED25519 && da->id != CACHET_ALG_SHA512)
-		CK("digest-algorithm", CACHET_CHECK_FAIL, CACHET_E_BAD_PARAMS, "RFC 8419 section 3.1",
-		   "Ed25519 signers must use SHA-512 as digestAlgorithm, not %s", da->name);
+	if (sp.scheme == CACHET_PK_ED25519 || sp.scheme == CACHET_PK_ED448)
+		CHECK(eddsa_digest(st, si, sp.scheme, da));
 
 	/* The digest of the content, computed while it streamed. */
 	uint8_t md[CACHET_MAX_DIGEST];
@@ -1976,6 +2123,16 @@ static int verify_signer(vstate_t *st, const cbuf_t *der, size_t idx)
 		goto cleanup;
 	}
 	CHECK(_cachet_asn1_read(si->node, "signature", &sig));
+	if (sp.scheme == CACHET_PK_RSA_PSS) {
+		char why[200];
+		if (pss_cert_mismatch(crt_der, &sp, why, sizeof(why)) != 0) {
+			/* "the signature checking algorithm MUST fail
+			 * validation": a bad signature, not a malformed message. */
+			CK("signature", CACHET_CHECK_FAIL, CACHET_E_BAD_SIGNATURE, "RFC 4056 section 3",
+			   "the RSASSA-PSS parameters do not meet the signer certificate's: %s", why);
+			goto cleanup;
+		}
+	}
 	ret = _cachet_pk_verify(pub, &sp, to_sign, to_sign_len, sig.data, sig.size, NULL);
 	if (ret == CACHET_E_NOT_DER || ret == CACHET_E_MALFORMED) {
 		/* A signature value that is not a DER ECDSA-Sig-Value or

@@ -57,6 +57,14 @@ _Static_assert(sizeof(struct sha3_256_ctx) <=
  * 2.3: 512 bits). */
 #define SHAKE256_CMS_LEN 64
 
+/* id-shake256 and id-shake256-len name the same function; the -len form
+ * carries the output length, which Cachet takes only as 512 bits
+ * (RFC 8419 section 2.3; cms-signed.c checks the parameter). */
+static bool is_shake256(cachet_alg_id_t id)
+{
+	return id == CACHET_ALG_SHAKE256 || id == CACHET_ALG_SHAKE256_LEN;
+}
+
 static const struct nettle_hash *nettle_hash_of(cachet_alg_id_t id)
 {
 	switch (id) {
@@ -80,7 +88,7 @@ size_t _cachet_hash_size(cachet_alg_id_t id)
 {
 	const struct nettle_hash *nh;
 
-	if (id == CACHET_ALG_SHAKE256)
+	if (is_shake256(id))
 		return SHAKE256_CMS_LEN;
 	nh = nettle_hash_of(id);
 	return nh != NULL ? nh->digest_size : 0;
@@ -93,7 +101,7 @@ int _cachet_hash_init(cachet_hash_t *h, cachet_alg_id_t id)
 	if (h == NULL)
 		return CACHET_E_INVALID_ARG;
 	memset(h, 0, sizeof(*h));
-	if (id == CACHET_ALG_SHAKE256) {
+	if (is_shake256(id)) {
 		h->id = id;
 		sha3_256_init((struct sha3_256_ctx *)(void *)h->ctx.bytes);
 		return 0;
@@ -113,7 +121,7 @@ void _cachet_hash_update(cachet_hash_t *h, const uint8_t *p, size_t n)
 
 	if (n == 0)
 		return;
-	if (h->id == CACHET_ALG_SHAKE256) {
+	if (is_shake256(h->id)) {
 		sha3_256_update((struct sha3_256_ctx *)(void *)h->ctx.bytes,
 				n, p);
 		return;
@@ -126,7 +134,7 @@ void _cachet_hash_final(cachet_hash_t *h, uint8_t *out)
 {
 	const struct nettle_hash *nh = h->nh;
 
-	if (h->id == CACHET_ALG_SHAKE256) {
+	if (is_shake256(h->id)) {
 		/* sha3_256_shake also re-initialises the context. */
 		sha3_256_shake((struct sha3_256_ctx *)(void *)h->ctx.bytes,
 			       SHAKE256_CMS_LEN, out);
@@ -773,7 +781,7 @@ static int ecdsa_digest_check(const cachet_sigparams_t *p, size_t inlen,
 	size_t want = _cachet_hash_size(p->hash);
 	int ret = 0;
 
-	ENSURE(want != 0 && p->hash != CACHET_ALG_SHAKE256,
+	ENSURE(want != 0 && !is_shake256(p->hash),
 	       CACHET_E_UNSUPPORTED, "RFC 5753 section 2.1.1", SIG_PATH,
 	       "ECDSA with an unsupported digest");
 	ENSURE(inlen == want, CACHET_E_INVALID_ARG, "RFC 5753 section 2.1.1",

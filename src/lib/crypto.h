@@ -24,6 +24,7 @@ typedef enum {
 	CACHET_ALG_SHA384,
 	CACHET_ALG_SHA512,
 	CACHET_ALG_SHAKE256,
+	CACHET_ALG_SHAKE256_LEN, /* id-shake256-len (RFC 8419 section 2.3) */
 	/* signature algorithms as they appear in SignerInfo.signatureAlgorithm */
 	CACHET_ALG_RSA,		/* rsaEncryption: PKCS#1 v1.5, hash from digestAlgorithm */
 	CACHET_ALG_RSA_SHA1,	/* sha1WithRSAEncryption */

@@ -56,6 +56,11 @@ static const cachet_alg_t alg_table[] = {
 	ROW(CACHET_ALG_SHAKE256, "2.16.840.1.101.3.4.2.12", "shake256",
 	    ALG_KIND_DIGEST, ALG_PARAMS_ABSENT, CACHET_ALG_NONE, 0,
 	    "RFC 8419 section 2.3"),
+	/* RFC 8419 section 2.3: "the parameters MUST be present, and the
+	 * parameter MUST contain 512" (ShakeOutputLen, in bits) */
+	ROW(CACHET_ALG_SHAKE256_LEN, "2.16.840.1.101.3.4.2.18", "shake256-len",
+	    ALG_KIND_DIGEST, ALG_PARAMS_REQUIRED, CACHET_ALG_NONE, 0,
+	    "RFC 8419 section 2.3"),
 
 	/* ---- signature algorithms ---- */
 	ROW(CACHET_ALG_RSA, "1.2.840.113549.1.1.1", "rsaEncryption",
@@ -104,6 +109,7 @@ static const cachet_alg_t alg_table[] = {
 	ROW(CACHET_ALG_EC_PUBLIC_KEY, "1.2.840.10045.2.1", "id-ecPublicKey",
 	    ALG_KIND_SIGNATURE, ALG_PARAMS_ANY, CACHET_ALG_NONE,
 	    ALG_F_VERIFY_ONLY, "RFC 5480 section 2.1.1"),
+	/* [rfc8419-2.4-sig-params-absent] */
 	ROW(CACHET_ALG_ED25519, "1.3.101.112", "Ed25519", ALG_KIND_SIGNATURE,
 	    ALG_PARAMS_ABSENT, CACHET_ALG_SHA512, 0, "RFC 8419 section 2.4"),
 	ROW(CACHET_ALG_ED448, "1.3.101.113", "Ed448", ALG_KIND_SIGNATURE,

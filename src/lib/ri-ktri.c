@@ -94,17 +94,20 @@ static int parse_oaep(const ri_t *ri, ktri_t *k, cachet_diag_t *diag)
 	k->oaep.hash = CACHET_ALG_SHA1;
 	k->oaep.mgf_hash = CACHET_ALG_SHA1;
 	/* "The parameters MUST be present when used in the algorithm
-	 * identifier associated with an encrypted value" (section 4.1). */
+	 * identifier associated with an encrypted value" (section 4.1).
+	 * [rfc3560-3-params] */
 	ENSURE(k->kea.params != NULL, CACHET_E_BAD_PARAMS, RULE_OAEP, where,
 	       "id-RSAES-OAEP without RSAES-OAEP-params");
 	CHECK(_cachet_asn1_decode("CachetAlgs.RSAES-OAEP-params", k->kea.params, k->kea.plen,
 				  false, &pn, where, RULE_OAEP, diag));
-	/* hashFunc [0] DEFAULT sha1Identifier */
+	/* hashFunc [0] DEFAULT sha1Identifier: absent or id-sha1 is SHA-1
+	 * [rfc3560-3-hashfunc-read] [rfc3560-3-hashfunc-sha1] */
 	if (_cachet_ri_alg(pn, k->kea.params, k->kea.plen, "hashFunc", &h) == 0)
 		CHECK(oaep_hash(pn, k->kea.params, k->kea.plen, "hashFunc", &k->oaep.hash, where,
 				diag));
 	/* maskGenFunc [1] DEFAULT mgf1SHA1Identifier; "Implementations MUST
-	 * support MGF1" and nothing else is defined. */
+	 * support MGF1" and nothing else is defined.  [rfc3560-3-mgf1]
+	 * [rfc3560-3-mgf-read] [rfc3560-3-mgf1-sha1] */
 	ret = _cachet_ri_alg(pn, k->kea.params, k->kea.plen, "maskGenFunc", &mgf);
 	if (ret == 0) {
 		ENSURE(mgf.alg != NULL && mgf.alg->id == CACHET_ALG_MGF1,
@@ -121,7 +124,8 @@ static int parse_oaep(const ri_t *ri, ktri_t *k, cachet_diag_t *diag)
 	}
 	/* pSourceFunc [2] DEFAULT pSpecifiedEmptyIdentifier; "Compliant
 	 * implementations MUST NOT use any value other than id-pSpecified
-	 * for pSourceFunc." */
+	 * for pSourceFunc."  [rfc3560-3-pspecified] [rfc3560-3-psource-read]
+	 * [rfc3560-3-empty-p] */
 	ret = _cachet_ri_alg(pn, k->kea.params, k->kea.plen, "pSourceFunc", &ps);
 	if (ret == 0) {
 		ENSURE(ps.alg != NULL && ps.alg->id == CACHET_ALG_PSPECIFIED, CACHET_E_BAD_PARAMS,
@@ -314,8 +318,9 @@ cleanup:
 /* RSAES-OAEP-params with SHA-256 and MGF1-SHA-256, written out (they are
  * not the DEFAULTs); the empty label is the DEFAULT and "Implementations
  * that perform encryption MUST omit the pSourceFunc field when a zero
- * length P value is used" (RFC 4055 section 4.1).  The hash identifiers
- * carry NULL as RFC 4055's sha256Identifier does (section 2.1). */
+ * length P value is used" (RFC 4055 section 4.1) [rfc3560-3-omit-psource].
+ * The hash identifiers carry NULL as RFC 4055's sha256Identifier does
+ * (section 2.1). */
 static int put_oaep_alg(cbuf_t *b)
 {
 	size_t off = b->size, p, q;
@@ -356,13 +361,15 @@ int _cachet_ri_make_ktri(cbuf_t *out, gnutls_x509_crt_t crt, const cachet_pubkey
 		       ceklen <= CACHET_CEK_MAX,
 	       CACHET_E_INVALID_ARG, RULE_KTRI, path, "missing recipient, key or CEK");
 	t = _cachet_pubkey_type(pub);
-	/* RFC 4055 section 1.2: an id-RSASSA-PSS key MUST NOT encrypt. */
+	/* RFC 4055 section 1.2: an id-RSASSA-PSS key MUST NOT encrypt.
+	 * [rfc3560-2.2-rsa-key] */
 	ENSURE(t == CACHET_PK_RSA, CACHET_E_KEY_MISMATCH,
 	       t == CACHET_PK_RSA_PSS ? "RFC 4055 section 1.2" : RULE_KTRI, path,
 	       "key transport needs an RSA (rsaEncryption) recipient key");
 
 	/* version: 0 with issuerAndSerialNumber, 2 with subjectKeyIdentifier
-	 * (section 6.2.1). */
+	 * (section 6.2.1).  [rfc3560-2.2-ktri-version]
+	 * [rfc3560-2.2-version-iasn] [rfc3560-2.2-version-skid] */
 	CHECK(_cachet_der_small_uint(out, skid ? 2 : 0));
 	if (skid) {
 		ret = _cachet_crt_skid(crt, &id);
@@ -379,6 +386,12 @@ int _cachet_ri_make_ktri(cbuf_t *out, gnutls_x509_crt_t crt, const cachet_pubkey
 	}
 	if (oaep) {
 		const cachet_oaep_params_t p = {CACHET_ALG_SHA256, CACHET_ALG_SHA256, NULL, 0};
+
+		/* [rfc3560-2.2-rsa-1024] "The RSA public key MUST be at least
+		 * 1024 bits in length." */
+		ENSURE(_cachet_pubkey_bits(pub) >= 1024, CACHET_E_POLICY, "RFC 3560 section 2.2", path,
+		       "RSAES-OAEP needs an RSA key of at least 1024 bits, not %u",
+		       _cachet_pubkey_bits(pub));
 
 		CHECK(put_oaep_alg(out));
 		CHECK(_cachet_rsa_oaep_encrypt(pub, &p, cek, ceklen, &ct, diag));

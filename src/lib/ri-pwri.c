@@ -42,7 +42,9 @@
 
 /* The KEK ciphers (RFC 3211 section 2.2: "conforming implementations
  * MUST include Triple-DES in CBC mode and MAY include other algorithms
- * such as AES"). */
+ * such as AES" [rfc3211-2.2-kek-3des] [rfc3211-2.2-kek-others]).  CBC
+ * only: no keystream generator, no ECB [rfc3211-2.2-no-ksg]
+ * [rfc3211-2.2-no-ecb]. */
 typedef struct {
 	cachet_alg_id_t id;
 	size_t keylen;
@@ -168,7 +170,8 @@ static int pwri_parse(const ri_t *ri, pwri_t *p, cachet_diag_t *diag)
 	int ret;
 
 	memset(p, 0, sizeof(*p));
-	/* "version is the syntax version number.  It MUST always be 0." */
+	/* "version is the syntax version number.  It MUST always be 0."
+	 * [rfc3211-1.2.1-version] */
 	CHECK(_cachet_ri_version(ri, 0, RULE_PWRI, &p->version, diag));
 
 	_cachet_ri_where(ri, "keyDerivationAlgorithm", where, sizeof(where));
@@ -178,7 +181,8 @@ static int pwri_parse(const ri_t *ri, pwri_t *p, cachet_diag_t *diag)
 	p->has_kdf = ret == 0;
 	if (p->has_kdf) {
 		/* "Conforming implementations MUST include PBKDF2" (RFC
-		 * 3211 section 2.1), and Cachet has nothing else. */
+		 * 3211 section 2.1), and Cachet has nothing else.
+		 * [rfc3211-2.1-pbkdf2] */
 		ENSURE(p->kdf.alg != NULL, CACHET_E_UNKNOWN_OID, "RFC 3211 section 2.1", where,
 		       "key derivation algorithm %s is not known", p->kdf.oid);
 		ENSURE(p->kdf.alg->id == CACHET_ALG_PBKDF2, CACHET_E_UNSUPPORTED,
@@ -194,6 +198,7 @@ static int pwri_parse(const ri_t *ri, pwri_t *p, cachet_diag_t *diag)
 	}
 	ENSURE(p->kea.alg != NULL, CACHET_E_UNKNOWN_OID, "RFC 3211 section 2.2", where,
 	       "key-encryption algorithm %s is not known", p->kea.oid);
+	/* [rfc3211-2.2-pwri-kek] */
 	ENSURE(p->kea.alg->id == CACHET_ALG_PWRI_KEK, CACHET_E_UNSUPPORTED,
 	       "RFC 3211 section 2.2", where, "%s is not id-alg-PWRI-KEK", p->kea.alg->name);
 	/* "The AlgorithmIdentifier parameters field for this algorithm
@@ -466,7 +471,7 @@ int _cachet_ri_make_pwri(cbuf_t *out, const uint8_t *pw, size_t pwlen, unsigned 
 		CHECK(ret);
 	}
 
-	/* version: "It MUST always be 0." */
+	/* version: "It MUST always be 0." [rfc3211-1.2.1-version] */
 	CHECK(_cachet_der_small_uint(out, 0));
 	/* keyDerivationAlgorithm [0] IMPLICIT { id-PBKDF2, PBKDF2-params {
 	 * salt, iterationCount, keyLength, prf hmacWithSHA256 NULL } } */
