@@ -6,7 +6,8 @@ CONFORMANCE_REGISTRY = conformance/rfc8551.req conformance/rfc8550.req \
 	conformance/rfc5652.req conformance/rfc3274.req conformance/rfc5083.req \
 	conformance/rfc5084.req conformance/rfc7508.req conformance/rfc3560.req \
 	conformance/rfc4056.req conformance/rfc8419.req conformance/rfc8103.req \
-	conformance/rfc3211.req
+	conformance/rfc3211.req conformance/rfc5753.req conformance/rfc8418.req \
+	conformance/rfc5035.req
 CONFORMANCE_TOOLS = conformance/check.py conformance/keywords.py \
 	conformance/rfctext.py conformance/registry.py
 # The checker's own negative case: a registry with a fake quote, evidence

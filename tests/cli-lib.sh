@@ -207,3 +207,44 @@ sign_as()
 	"$CACHET" sign --format der -i in.txt -o "$out" --signer "$PKI/$u.crt.pem" \
 		--key "$PKI/$u.key.pem" "$@"
 }
+
+# Judging reports -----------------------------------------------------
+
+# failed_checks JSON [SIGNER] CHECK=CODE...: the signer's verdict is
+# invalid, its code and the report's code are one of the CODEs, and the
+# failed checks are exactly the CHECKs, each with its CODE.
+failed_checks()
+{
+	python3 - "$@" <<'EOF'
+import json, sys
+args = sys.argv[1:]
+r = json.load(open(args.pop(0)))
+i = int(args.pop(0)) if args and args[0].isdigit() else 0
+want = dict(a.split("=", 1) for a in args)
+s = r["signers"][i]
+got = {c["name"]: c["code"] for c in s["checks"] if c["status"] == "fail"}
+assert got == want, "failed checks %s, want %s" % (got, want)
+assert s["verdict"] == "invalid", s["verdict"]
+assert s["code"] in want.values(), s["code"]
+assert r["result"] == "invalid", r["result"]
+assert r["code"] in [x["code"] for x in r["signers"] if x["code"]], r["code"]
+EOF
+}
+
+# check_has JSON CHECK CODE: signer 0's CHECK failed with CODE (other
+# checks may fail too).
+check_has()
+{
+	report_is "$1" "check:0:$2:status" fail && report_is "$1" "check:0:$2:code" "$3"
+}
+
+# resign MSG OUT KEY DIGEST: OUT is MSG with signer 0's signature made
+# anew by openssl over its (edited) signedAttrs with KEY and DIGEST
+# (sha256, sha384...): RSA PKCS#1 v1.5 or ECDSA, as the key is.  An
+# edited attribute then fails on its own, not through the signature.
+resign()
+{
+	python3 "$DERUTIL" signed-attrs "$1" "$TMP/_sa.der" &&
+		openssl dgst -"$4" -sign "$3" -out "$TMP/_sig.bin" "$TMP/_sa.der" &&
+		python3 "$DERUTIL" set-signature "$1" "$TMP/_sig.bin" "$2"
+}

@@ -23,6 +23,19 @@ Commands (FILE is DER/BER, or PEM with a "-----BEGIN" line):
   resign FILE KEY OUT          sign signer 0 again with the RSA KEY (PKCS #1
                                v1.5, SHA-256; openssl): its signedAttrs, or
                                the eContent when it has none
+  set-attr FILE OID OUT [HEX...]
+                               give signed attribute OID of signer 0 the
+                               DER values HEX (none: an empty attrValues),
+                               adding the attribute when it is missing;
+                               the SET OF is put back in DER order
+  del-attr FILE OID OUT        remove signed attribute OID of signer 0
+  set-sigalg FILE HEX OUT      signer 0's signatureAlgorithm becomes the DER
+                               AlgorithmIdentifier HEX, and so does the one
+                               in its cmsAlgorithmProtection attribute
+  signed-attrs FILE OUT        the DER signer 0's signature covers (its
+                               signedAttrs with the SET OF tag)
+  set-signature FILE SIG OUT   signer 0's signature value becomes the
+                               octets of file SIG
   der FILE OUT                 PEM to DER (or copy DER)
   dump FILE                    print the tree (offset, tag, length)
   report JSON QUERY            one field of a `cachet verify --json` report:
@@ -420,6 +433,79 @@ def cmd_dup_value(path, oid, out):
     raise DerError("no attribute %s" % oid)
 
 
+def _signer0(path):
+    root = parse(read_input(path))
+    si = signer_infos(signed_data(root)).children[0]
+    return root, si, signer_parts(si)
+
+
+def _signed_attrs(parts):
+    sa = parts.get("signedAttrs")
+    if sa is None:
+        raise DerError("no signedAttrs")
+    return sa
+
+
+def cmd_set_attr(path, oid, out, *values):
+    oid = NAMES.get(oid, oid)
+    root, _, parts = _signer0(path)
+    sa = _signed_attrs(parts)
+    vals = [parse(bytearray.fromhex(v)) for v in values]
+    for _, aoid, _, vset in attributes(sa):
+        if aoid == oid:
+            vset.children = vals
+            break
+    else:
+        body = tlv(0x06, encode_oid(oid)) + b"\x31" + enc_len(0)
+        attr = parse(bytearray(b"\x30" + enc_len(len(body)) + body))
+        attr.children[1].children = vals
+        sa.children.append(attr)
+    der_sort(sa)
+    write(out, encode(root))
+
+
+def cmd_del_attr(path, oid, out):
+    oid = NAMES.get(oid, oid)
+    root, _, parts = _signer0(path)
+    sa = _signed_attrs(parts)
+    keep = [a for _, aoid, a, _ in attributes(sa) if aoid != oid]
+    if len(keep) == len(sa.children):
+        raise DerError("no attribute %s" % oid)
+    sa.children = keep
+    write(out, encode(root))
+
+
+def cmd_set_sigalg(path, alg, out):
+    root, si, parts = _signer0(path)
+    der = bytearray.fromhex(alg)
+    si.children[si.children.index(parts["signatureAlgorithm"])] = parse(der)
+    sa = parts.get("signedAttrs")
+    for _, aoid, _, vset in attributes(sa) if sa is not None else []:
+        if aoid == NAMES["cmsAlgorithmProtection"]:
+            prot = vset.children[0]
+            for i, c in enumerate(prot.children):
+                if c.is_ctx(1):
+                    n = parse(der)
+                    n.tag_bytes, n.cls, n.num = b"\xa1", 2, 1
+                    prot.children[i] = n
+            der_sort(sa)
+    write(out, encode(root))
+
+
+def cmd_signed_attrs(path, out):
+    _, _, parts = _signer0(path)
+    sa = _signed_attrs(parts)
+    data = encode(sa)
+    write(out, b"\x31" + data[1:])
+
+
+def cmd_set_signature(path, sig, out):
+    root, _, parts = _signer0(path)
+    with open(sig, "rb") as f:
+        parts["signature"].new_content = f.read()
+    write(out, encode(root))
+
+
 def cmd_empty_signers(path, out):
     buf = read_input(path)
     root = parse(buf)
@@ -560,6 +646,11 @@ def main(argv):
         "drop-signed": (cmd_drop_signed, 2, 2),
         "set-content-type": (cmd_set_content_type, 3, 3),
         "resign": (cmd_resign, 3, 3),
+        "set-attr": (cmd_set_attr, 3, 99),
+        "del-attr": (cmd_del_attr, 3, 3),
+        "set-sigalg": (cmd_set_sigalg, 3, 3),
+        "signed-attrs": (cmd_signed_attrs, 2, 2),
+        "set-signature": (cmd_set_signature, 3, 3),
         "der": (cmd_der, 2, 2),
         "dump": (cmd_dump, 1, 1),
         "report": (cmd_report, 2, 2),

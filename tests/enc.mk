@@ -6,6 +6,6 @@
 # python3 and openssl, interop-nss.sh also certutil, pk12util and cmsutil
 # (libnss3-tools).  A missing tool or vectors directory is a failure.
 ENC_TESTS = tests/vectors-enveloped.sh tests/interop-openssl-enc.sh \
-	tests/interop-nss.sh tests/enc-negative.sh
+	tests/interop-nss.sh tests/enc-negative.sh tests/enc-fresh.sh
 TESTS += $(ENC_TESTS)
 EXTRA_DIST += tests/vectors-lib.sh $(ENC_TESTS) tests/vectors-enveloped.tsv tests/envutil.py

@@ -20,34 +20,6 @@ offset()
 # flip_at MSG OFFSET OUT [MASK]
 flip_at() { python3 "$DERUTIL" flip "$@"; }
 
-# failed_checks JSON [SIGNER] CHECK=CODE...: the signer's verdict is
-# invalid, its code and the report's code are one of the CODEs, and the
-# failed checks are exactly the CHECKs, each with its CODE.
-failed_checks()
-{
-	python3 - "$@" <<'EOF'
-import json, sys
-args = sys.argv[1:]
-r = json.load(open(args.pop(0)))
-i = int(args.pop(0)) if args and args[0].isdigit() else 0
-want = dict(a.split("=", 1) for a in args)
-s = r["signers"][i]
-got = {c["name"]: c["code"] for c in s["checks"] if c["status"] == "fail"}
-assert got == want, "failed checks %s, want %s" % (got, want)
-assert s["verdict"] == "invalid", s["verdict"]
-assert s["code"] in want.values(), s["code"]
-assert r["result"] == "invalid", r["result"]
-assert r["code"] in [x["code"] for x in r["signers"] if x["code"]], r["code"]
-EOF
-}
-
-# check_has JSON CHECK CODE: signer 0's CHECK failed with CODE (other
-# checks may fail too).
-check_has()
-{
-	report_is "$1" "check:0:$2:status" fail && report_is "$1" "check:0:$2:code" "$3"
-}
-
 # parse_error RC CODES ERR COMMAND...: exit RC and one of the
 # |-separated [CODES] on stderr.
 parse_error()
@@ -435,6 +407,31 @@ done
 ok "no trust anchor and no chain (--no-certs + signer cert): CACHET_E_CERT_UNTRUSTED" -- \
 	eval 'sign_as carol nc.p7 --no-certs && verify_json wt.json 1 -i nc.p7 --trust "$PKI/dave.crt.pem" --certs "$PKI/carol.crt.pem" &&
 		failed_checks wt.json certificate-path=CACHET_E_CERT_UNTRUSTED'
+
+# ---------------------------------------------------------------- ECDSA algorithm identifiers
+# RFC 5753 section 2.1.1 [rfc5753-2.1.1-sigalg-hash]: the hash named by
+# the ECDSA signature algorithm MUST be the digestAlgorithm.  carol's
+# SignerInfo (sha256) gets ecdsa-with-SHA384 (in the SignerInfo and in
+# CMSAlgorithmProtection) and is signed anew over SHA-384, so only the
+# pairing is at fault.
+ok "carol: ecdsa-with-SHA384 beside digestAlgorithm sha256 (signed anew): exit 3, only signature-algorithm fails, CACHET_E_BAD_PARAMS" -- \
+	eval 'python3 "$DERUTIL" set-sigalg carol.p7 300a06082a8648ce3d040303 ecmix0.p7 &&
+		resign ecmix0.p7 ecmix.p7 "$PKI/carol.key.pem" sha384 &&
+		verify_json ecmix.json 3 -i ecmix.p7 --trust "$ROOT" &&
+		failed_checks ecmix.json signature-algorithm=CACHET_E_BAD_PARAMS &&
+		grep -q "ecdsa-with-SHA384 does not match digestAlgorithm sha256" ecmix.json'
+ok "... and the same message with matching names (ecdsa-with-SHA256, signed anew) is valid" -- \
+	eval 'python3 "$DERUTIL" set-sigalg carol.p7 300a06082a8648ce3d040302 ecmix0.p7 &&
+		resign ecmix0.p7 ecmix.p7 "$PKI/carol.key.pem" sha256 &&
+		verify_json ecmix.json 0 -i ecmix.p7 --trust "$ROOT"'
+# RFC 5753 section 7.1.3 [rfc5753-7.1.3-null-legacy]: ecdsa-with-SHA256
+# with NULL parameters, the legacy form of [CMS-ECC], is read (with a
+# finding); the parameters MUST be absent otherwise (RFC 5758).
+ok "carol: ecdsa-with-SHA256 with NULL parameters (legacy form): valid, with a signature-algorithm-parameters finding" -- \
+	eval 'python3 "$DERUTIL" set-sigalg carol.p7 300c06082a8648ce3d0403020500 ecnull0.p7 &&
+		resign ecnull0.p7 ecnull.p7 "$PKI/carol.key.pem" sha256 &&
+		verify_json ecnull.json 0 -i ecnull.p7 --trust "$ROOT" &&
+		report_is ecnull.json check:0:signature-algorithm-parameters:status info'
 
 # ---------------------------------------------------------------- eContentType
 # eContentType is not signed; changed from id-data, it contradicts the

@@ -624,6 +624,491 @@ static void test_kari(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* kari: the rules of RFC 5753 and RFC 8418, one at a time */
+
+/* RI re-encoded with field NAME of its decoded tree set to VALUE (LEN
+ * octets, bits for a BIT STRING; VALUE NULL deletes an OPTIONAL field);
+ * OID fields take the dotted string with LEN 1. */
+static bool ri_edit(const cbuf_t *ri, const char *name, const void *value, int len, cbuf_t *out)
+{
+	asn1_node n = NULL;
+	bool done = _cachet_asn1_decode("CachetCMS.RecipientInfo", ri->data, ri->size, false, &n, "t",
+					"t", NULL) == 0 &&
+		    asn1_write_value(n, name, value, len) == ASN1_SUCCESS &&
+		    _cachet_asn1_encode(n, "", out) == 0;
+
+	_cachet_asn1_delete(&n, false);
+	return done;
+}
+
+/* RI (a kari) put together again with the originatorKey algorithm ALG
+ * (DER): libtasn1 drops an absent OPTIONAL field when it decodes, so the
+ * parameters cannot be written into the decoded tree. */
+static bool ri_with_origalg(const cbuf_t *ri, const uint8_t *alg, size_t alglen, cbuf_t *out)
+{
+	static const char *const keep[] = {"kari.keyEncryptionAlgorithm", "kari.recipientEncryptedKeys"};
+	asn1_node n = NULL;
+	cbuf_t ukm = {0};
+	size_t s, e, q;
+	bool done = false;
+
+	if (_cachet_asn1_decode("CachetCMS.RecipientInfo", ri->data, ri->size, false, &n, "t", "t",
+				NULL) < 0 ||
+	    _cachet_asn1_range(n, ri->data, ri->size, "kari.version", &s, &e) < 0 ||
+	    _cachet_buf_append(out, ri->data + s, e - s + 1) < 0)
+		goto out;
+	q = out->size;
+	if (_cachet_buf_append(out, alg, alglen) < 0 ||
+	    _cachet_asn1_range(n, ri->data, ri->size, "kari.originator.originatorKey.publicKey", &s,
+			       &e) < 0 ||
+	    _cachet_buf_append(out, ri->data + s, e - s + 1) < 0 || _cachet_der_wrap(out, q, 0xa1) < 0 ||
+	    _cachet_der_wrap(out, q, 0xa0) < 0)
+		goto out;
+	if (_cachet_asn1_read(n, "kari.ukm", &ukm) == 0) {
+		q = out->size;
+		if (_cachet_der_append(out, 0x04, ukm.data, ukm.size) < 0 ||
+		    _cachet_der_wrap(out, q, 0xa1) < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < 2; i++)
+		if (_cachet_asn1_range(n, ri->data, ri->size, keep[i], &s, &e) < 0 ||
+		    _cachet_buf_append(out, ri->data + s, e - s + 1) < 0)
+			goto out;
+	done = _cachet_der_wrap(out, 0, 0xa1) == 0;
+out:
+	_cachet_buf_free(&ukm);
+	_cachet_asn1_delete(&n, false);
+	return done;
+}
+
+/* Field NAME of RI's decoded tree. */
+static int ri_field(const cbuf_t *ri, const char *name, cbuf_t *out)
+{
+	asn1_node n = NULL;
+	int ret = _cachet_asn1_decode("CachetCMS.RecipientInfo", ri->data, ri->size, false, &n, "t",
+				      "t", NULL);
+
+	if (ret == 0)
+		ret = _cachet_asn1_read(n, name, out);
+	_cachet_asn1_delete(&n, false);
+	return ret;
+}
+
+static bool write_file(const char *path, const uint8_t *d, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	bool done = f != NULL && fwrite(d, 1, n, f) == n;
+
+	if (f != NULL && fclose(f) != 0)
+		done = false;
+	return done;
+}
+
+static void hex_of(const uint8_t *d, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+	out[2 * n] = '\0';
+}
+
+/* ECC-CMS-SharedInfo (RFC 5753 section 7.2), written out octet by octet
+ * here rather than with the library's DER helpers: keyInfo is the AES
+ * key wrap for a CEK of CEKLEN octets with absent parameters (RFC 3565),
+ * entityUInfo [0] the ukm when there is one, suppPubInfo [2] the KEK
+ * length in bits as 32 bits. */
+static size_t shared_info_by_hand(size_t ceklen, const uint8_t *ukm, size_t ukmlen, uint8_t *out)
+{
+	static const uint8_t aes_wrap[] = {0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+					   0x65, 0x03, 0x04, 0x01, 0x00};
+	size_t n = 2, bits = ceklen * 8;
+
+	memcpy(out + n, aes_wrap, sizeof(aes_wrap));
+	out[n + sizeof(aes_wrap) - 1] = ceklen == 16 ? 0x05 : ceklen == 24 ? 0x19 : 0x2d;
+	n += sizeof(aes_wrap);
+	if (ukm != NULL) {
+		out[n++] = 0xa0;
+		out[n++] = (uint8_t)(ukmlen + 2);
+		out[n++] = 0x04;
+		out[n++] = (uint8_t)ukmlen;
+		memcpy(out + n, ukm, ukmlen);
+		n += ukmlen;
+	}
+	out[n++] = 0xa2;
+	out[n++] = 0x06;
+	out[n++] = 0x04;
+	out[n++] = 0x04;
+	out[n++] = (uint8_t)(bits >> 24);
+	out[n++] = (uint8_t)(bits >> 16);
+	out[n++] = (uint8_t)(bits >> 8);
+	out[n++] = (uint8_t)bits;
+	out[0] = 0x30;
+	out[1] = (uint8_t)(n - 2);
+	return n;
+}
+
+/* The KEK of a Cachet-made kari computed without Cachet's key agreement,
+ * KDF or SharedInfo code: openssl derives the shared secret from the
+ * recipient's private key (KEYFILE) and the originator's public key
+ * (SPKI prefix SPKI_HEX + the octets in the message), a hand-built
+ * ECC-CMS-SharedInfo goes into openssl's X963KDF, or into its HKDF with
+ * the ukm as salt (RFC 8418 section 2.2), and the KEK must unwrap the
+ * first encryptedKey to the CEK.  [rfc5753-3.1.1-encryptedkey]
+ * [rfc8418-3.2-encryptedkey] [rfc8418-9-ukm] */
+static bool kek_independent(const char *label, const cbuf_t *ri, const char *keyfile,
+			    const char *spki_hex, const char *kdf, const char *digest,
+			    const uint8_t *ukm, size_t ukmlen, const uint8_t *cek, size_t ceklen)
+{
+	uint8_t spki[256], si[128], kek[32], got[32];
+	char sih[260], ukmh[80], zh[140], cmd[2048], path[300], outp[300];
+	unsigned char *z = NULL, *kh = NULL;
+	size_t n, zn = 0, khn = 0, got_len = 0, i, k = 0;
+	cbuf_t pub = {0}, ek = {0};
+	bool done = false;
+
+	if (ri_field(ri, "kari.originator.originatorKey.publicKey", &pub) < 0 ||
+	    ri_field(ri, "kari.recipientEncryptedKeys.?1.encryptedKey", &ek) < 0) {
+		printf("# %s: the kari does not decode\n", label);
+		goto out;
+	}
+	n = unhex(spki_hex, spki, sizeof(spki));
+	memcpy(spki + n, pub.data, pub.size);
+	snprintf(path, sizeof(path), "%s/orig.der", tmp_dir);
+	snprintf(outp, sizeof(outp), "%s/z.bin", tmp_dir);
+	if (!write_file(path, spki, n + pub.size))
+		goto out;
+	snprintf(cmd, sizeof(cmd),
+		 "openssl pkeyutl -derive -inkey '%s' -peerkey '%s' -peerform DER -out '%s' "
+		 ">/dev/null 2>&1",
+		 keyfile, path, outp);
+	if (system(cmd) != 0 || tap_slurp(outp, &z, &zn) < 0 || zn == 0 || zn > 66) {
+		printf("# %s: openssl pkeyutl -derive failed\n", label);
+		goto out;
+	}
+	hex_of(z, zn, zh);
+	hex_of(si, shared_info_by_hand(ceklen, ukm, ukmlen, si), sih);
+	if (ukm != NULL)
+		hex_of(ukm, ukmlen, ukmh);
+	snprintf(outp, sizeof(outp), "%s/kek.txt", tmp_dir);
+	if (strcmp(kdf, "HKDF") == 0)
+		snprintf(cmd, sizeof(cmd),
+			 "openssl kdf -keylen %zu -kdfopt digest:%s -kdfopt hexkey:%s "
+			 "-kdfopt hexinfo:%s %s%s HKDF > '%s' 2>/dev/null",
+			 ceklen, digest, zh, sih, ukm != NULL ? "-kdfopt hexsalt:" : "",
+			 ukm != NULL ? ukmh : "", outp);
+	else
+		snprintf(cmd, sizeof(cmd),
+			 "openssl kdf -keylen %zu -kdfopt digest:%s -kdfopt hexsecret:%s "
+			 "-kdfopt hexinfo:%s X963KDF > '%s' 2>/dev/null",
+			 ceklen, digest, zh, sih, outp);
+	if (system(cmd) != 0 || tap_slurp(outp, &kh, &khn) < 0) {
+		printf("# %s: openssl kdf %s failed\n", label, kdf);
+		goto out;
+	}
+	/* "AB:CD:..." */
+	for (i = 0; i + 1 < khn && k < sizeof(kek); i++) {
+		unsigned v;
+
+		if (kh[i] == ':' || kh[i] == '\n')
+			continue;
+		if (sscanf((const char *)kh + i, "%2x", &v) != 1)
+			break;
+		kek[k++] = (uint8_t)v;
+		i++;
+	}
+	done = k == ceklen &&
+	       _cachet_aes_kw_unwrap(kek, ceklen, ek.data, ek.size, got, sizeof(got), &got_len,
+				     NULL) == 0 &&
+	       got_len == ceklen && memcmp(got, cek, ceklen) == 0;
+out:
+	free(z);
+	free(kh);
+	_cachet_buf_free(&pub);
+	_cachet_buf_free(&ek);
+	return done;
+}
+
+#define SPKI_P256 "3059301306072a8648ce3d020106082a8648ce3d030107034200"
+#define SPKI_P384 "3076301006072a8648ce3d020106052b81040022036200"
+#define SPKI_X25519 "302a300506032b656e032100"
+#define SPKI_X448 "3042300506032b656f033900"
+
+static void test_kari_rules(void)
+{
+	static const uint8_t ukm[] = "a 16-octet ukm!!";
+	ident_t carol, dave, x, y;
+	char keyfile[600];
+	uint8_t cek[32], got[32];
+	cbuf_t ri = {0}, ed = {0};
+	int ret;
+
+	if (!ok(pki_ident(&carol, "carol") && pki_ident(&dave, "dave") &&
+			gen_ident(&x, "x25519r", "X25519", 0x3010) &&
+			gen_ident(&y, "x448r", "X448", 0x3011),
+		"kari rules: identities (carol, dave, openssl-made X25519 and X448)"))
+		return;
+	{
+		cachet_kari_recip_t r[1] = {{carol.crt, carol.pub, 0}};
+		cachet_ri_certkey_t ck[1] = {{carol.crt, carol.key}};
+		cachet_ri_keys_t keys = {.ck = ck, .nck = 1};
+		cachet_ri_info_t info;
+
+		random_cek(cek, 16);
+		expect(_cachet_ri_make_kari(&ri, r, 1, ukm, sizeof(ukm) - 1, cek, 16, NULL), 0,
+		       "kari rules: make to carol (P-256) with a ukm");
+		snprintf(keyfile, sizeof(keyfile), "%s/carol.key.pem", pki_dir());
+		ok(kek_independent("P-256", &ri, keyfile, SPKI_P256, "X963KDF", "SHA256", ukm,
+				   sizeof(ukm) - 1, cek, 16),
+		   "kari P-256 with ukm: openssl's ECDH secret, openssl's X9.63 KDF (SHA-256) and a "
+		   "hand-built ECC-CMS-SharedInfo (aes128-wrap, entityUInfo = ukm, suppPubInfo = "
+		   "128) unwrap the CEK");
+		/* [rfc5753-3.1.1-version] [rfc5753-3.1.1-originatorkey]
+		 * [rfc5753-7.1.2-generate-absent] [rfc5753-3.1.1-ecpoint] */
+		{
+			asn1_node n = NULL;
+			char oid[64] = "";
+			cbuf_t pk = {0};
+			unsigned long v = 0;
+			bool good =
+				_cachet_asn1_decode("CachetCMS.RecipientInfo", ri.data, ri.size, true,
+						    &n, "t", "t", NULL) == 0 &&
+				_cachet_asn1_read_uint(n, "kari.version", &v) == 0 && v == 3 &&
+				_cachet_asn1_read_oid(n, "kari.originator.originatorKey.algorithm.algorithm",
+						      oid, sizeof(oid)) == 0 &&
+				strcmp(oid, "1.2.840.10045.2.1") == 0 &&
+				!_cachet_asn1_present(n, "kari.originator.originatorKey.algorithm.parameters") &&
+				_cachet_asn1_read(n, "kari.originator.originatorKey.publicKey", &pk) == 0 &&
+				pk.size == 65 && pk.data[0] == 0x04;
+
+			ok(good, "kari as Cachet writes it: version 3, originatorKey id-ecPublicKey with "
+				 "absent parameters and an uncompressed 65-octet ECPoint");
+			_cachet_buf_free(&pk);
+			_cachet_asn1_delete(&n, false);
+		}
+
+		/* The originator key's parameters, as others may write them. */
+		{
+			/* The AlgorithmIdentifier: id-ecPublicKey, then the
+			 * parameters. */
+			static const struct {
+				const char *what;
+				const char *hex;
+				int want;
+			} params[] = {
+				{"absent (as Cachet writes them): opens", "", 0},
+				/* [rfc5753-3.1.1-params-null] [rfc5753-7.1.2-null-optional] */
+				{"NULL (the legacy form): opens", "0500", 0},
+				/* [rfc5753-7.1.2-accept-absent-ecparameters] */
+				{"namedCurve secp256r1: opens", "06082a8648ce3d030107", 0},
+				/* [rfc5753-7.1.2-ecparameters-match] */
+				{"namedCurve secp384r1 for a P-256 point: BAD_PARAMS", "06052b81040022",
+				 CACHET_E_BAD_PARAMS},
+				/* [rfc5753-3.1.1-namedcurve] */
+				{"specifiedCurve (an ECParameters SEQUENCE): BAD_PARAMS",
+				 "300e" "020101" "300906072a8648ce3d0101", CACHET_E_BAD_PARAMS},
+				{"an INTEGER (no ECParameters): BAD_PARAMS", "020101", CACHET_E_BAD_PARAMS},
+			};
+			for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+				uint8_t pv[64];
+				size_t pn = unhex("06072a8648ce3d0201", pv + 2, sizeof(pv) - 2);
+
+				pn += unhex(params[i].hex, pv + 2 + pn, sizeof(pv) - 2 - pn);
+				pv[0] = 0x30;
+				pv[1] = (uint8_t)pn;
+				memset(got, 0, sizeof(got));
+				_cachet_buf_free(&ed);
+				ret = ri_with_origalg(&ri, pv, pn + 2, &ed) ? open_ri(&ed, &keys, 16, got)
+									    : CACHET_E_INTERNAL;
+				ok(ret == params[i].want &&
+					   (ret != 0 || memcmp(got, cek, 16) == 0),
+				   "kari originatorKey id-ecPublicKey parameters %s (%s)", params[i].what,
+				   cachet_strerror_name(ret));
+			}
+		}
+		/* The ECPoint's forms (RFC 5753 section 7.2). */
+		{
+			cbuf_t pk = {0};
+
+			if (ri_field(&ri, "kari.originator.originatorKey.publicKey", &pk) < 0 || pk.size != 65)
+				abort();
+			/* [rfc5753-7.2-compressed-may] */
+			pk.data[0] = (uint8_t)(0x02 | (pk.data[64] & 1));
+			_cachet_buf_free(&ed);
+			ret = ri_edit(&ri, "kari.originator.originatorKey.publicKey", pk.data, 33 * 8, &ed)
+				      ? open_ri(&ed, &keys, 16, got)
+				      : CACHET_E_INTERNAL;
+			expect(ret, CACHET_E_UNSUPPORTED,
+			       "kari originatorKey with a compressed point (MAY): refused as UNSUPPORTED");
+			/* [rfc5753-7.2-no-hybrid] */
+			for (uint8_t h = 0x06; h <= 0x07; h++) {
+				char what[120];
+
+				pk.data[0] = h;
+				_cachet_buf_free(&ed);
+				ret = ri_edit(&ri, "kari.originator.originatorKey.publicKey", pk.data, 65 * 8,
+					      &ed)
+					      ? open_ri(&ed, &keys, 16, got)
+					      : CACHET_E_INTERNAL;
+				snprintf(what, sizeof(what),
+					 "kari originatorKey with a hybrid point (%02x, MUST NOT be "
+					 "supported): BAD_KEY",
+					 h);
+				expect(ret, CACHET_E_BAD_KEY, what);
+			}
+			_cachet_buf_free(&pk);
+		}
+		/* The key-agreement scheme. */
+		{
+			/* [rfc5753-8-cofactor-optional] [rfc5753-8-cofactor-must]:
+			 * for P-256 the cofactor is 1 and cofactorDH gives what
+			 * stdDH gives; the KDF input does not name the scheme. */
+			_cachet_buf_free(&ed);
+			ret = ri_edit(&ri, "kari.keyEncryptionAlgorithm.algorithm", "1.3.132.1.14.1", 1, &ed)
+				      ? open_ri(&ed, &keys, 16, got)
+				      : CACHET_E_INTERNAL;
+			ok(ret == 0 && memcmp(got, cek, 16) == 0,
+			   "kari dhSinglePass-cofactorDH-sha256kdf-scheme (P-256, cofactor 1): opens (%s)",
+			   cachet_strerror_name(ret));
+			ok(_cachet_ri_describe(ed.data, ed.size, &info, "t", NULL) == 0 &&
+				   strstr(info.alg, "dhSinglePass-cofactorDH-sha256kdf-scheme") != NULL,
+			   "kari cofactorDH describes: %s", info.alg);
+			/* [rfc5753-8-mqv-optional] */
+			_cachet_buf_free(&ed);
+			ret = ri_edit(&ri, "kari.keyEncryptionAlgorithm.algorithm", "1.3.132.1.15.1", 1, &ed)
+				      ? open_ri(&ed, &keys, 16, got)
+				      : CACHET_E_INTERNAL;
+			expect(ret, CACHET_E_UNSUPPORTED,
+			       "kari mqvSinglePass-sha256kdf-scheme (1-Pass ECMQV): refused as UNSUPPORTED");
+		}
+		/* ukm: entityUInfo, and the KEK changes with it
+		 * [rfc5753-3.1.1-ukm-must-process] */
+		{
+			static const uint8_t other_ukm[] = "a 16-octet ukm!?";
+
+			_cachet_buf_free(&ed);
+			ret = ri_edit(&ri, "kari.ukm", other_ukm, sizeof(other_ukm) - 1, &ed)
+				      ? open_ri(&ed, &keys, 16, got)
+				      : CACHET_E_INTERNAL;
+			expect(ret, CACHET_E_DECRYPT_FAILED,
+			       "kari with one octet of the ukm changed: another KEK, DECRYPT_FAILED");
+			_cachet_buf_free(&ed);
+			ret = ri_edit(&ri, "kari.ukm", NULL, 0, &ed) ? open_ri(&ed, &keys, 16, got)
+								     : CACHET_E_INTERNAL;
+			expect(ret, CACHET_E_DECRYPT_FAILED,
+			       "kari with its ukm taken out: another KEK, DECRYPT_FAILED");
+		}
+		_cachet_buf_free(&ri);
+
+		random_cek(cek, 16);
+		expect(_cachet_ri_make_kari(&ri, r, 1, NULL, 0, cek, 16, NULL), 0,
+		       "kari rules: make to carol (P-256) without a ukm");
+		ok(kek_independent("P-256", &ri, keyfile, SPKI_P256, "X963KDF", "SHA256", NULL, 0, cek,
+				   16),
+		   "kari P-256 without ukm: openssl's secret and X9.63 KDF with a hand-built "
+		   "ECC-CMS-SharedInfo (no entityUInfo) unwrap the CEK");
+		_cachet_buf_free(&ri);
+	}
+	{
+		cachet_kari_recip_t r[1] = {{dave.crt, dave.pub, 0}};
+
+		random_cek(cek, 24);
+		expect(_cachet_ri_make_kari(&ri, r, 1, ukm, sizeof(ukm) - 1, cek, 24, NULL), 0,
+		       "kari rules: make to dave (P-384) with a ukm");
+		snprintf(keyfile, sizeof(keyfile), "%s/dave.key.pem", pki_dir());
+		ok(kek_independent("P-384", &ri, keyfile, SPKI_P384, "X963KDF", "SHA384", ukm,
+				   sizeof(ukm) - 1, cek, 24),
+		   "kari P-384 with ukm, CEK 24: openssl's secret and X9.63 KDF (SHA-384) with a "
+		   "hand-built ECC-CMS-SharedInfo (aes192-wrap, suppPubInfo = 192) unwrap the CEK");
+		_cachet_buf_free(&ri);
+	}
+	{
+		cachet_kari_recip_t r[1] = {{x.crt, x.pub, 0}};
+		cachet_ri_certkey_t ck[1] = {{x.crt, x.key}};
+		cachet_ri_keys_t keys = {.ck = ck, .nck = 1};
+
+		snprintf(keyfile, sizeof(keyfile), "%s/x25519r.key.pem", tmp_dir);
+		random_cek(cek, 16);
+		expect(_cachet_ri_make_kari(&ri, r, 1, ukm, sizeof(ukm) - 1, cek, 16, NULL), 0,
+		       "kari rules: make to an X25519 key with a ukm");
+		ok(kek_independent("X25519", &ri, keyfile, SPKI_X25519, "HKDF", "SHA256", ukm,
+				   sizeof(ukm) - 1, cek, 16),
+		   "kari X25519 with ukm: openssl's X25519 secret and HKDF-SHA-256 with salt = ukm "
+		   "and info = a hand-built ECC-CMS-SharedInfo unwrap the CEK");
+		/* [rfc8418-3.2-originator-x25519] */
+		{
+			asn1_node n = NULL;
+			char oid[64] = "";
+			cbuf_t pk = {0};
+			bool good =
+				_cachet_asn1_decode("CachetCMS.RecipientInfo", ri.data, ri.size, true,
+						    &n, "t", "t", NULL) == 0 &&
+				_cachet_asn1_read_oid(n, "kari.originator.originatorKey.algorithm.algorithm",
+						      oid, sizeof(oid)) == 0 &&
+				strcmp(oid, "1.3.101.110") == 0 &&
+				!_cachet_asn1_present(n, "kari.originator.originatorKey.algorithm.parameters") &&
+				_cachet_asn1_read(n, "kari.originator.originatorKey.publicKey", &pk) == 0 &&
+				pk.size == 32;
+
+			ok(good, "kari X25519 as Cachet writes it: originatorKey id-X25519 without "
+				 "parameters, the 32 octets of the ephemeral key");
+			_cachet_buf_free(&pk);
+			_cachet_asn1_delete(&n, false);
+		}
+		{
+			/* an originator key of 31 octets (RFC 8418 section 3.2:
+			 * "exactly 32 octets") */
+			cbuf_t pk = {0};
+
+			if (ri_field(&ri, "kari.originator.originatorKey.publicKey", &pk) < 0)
+				abort();
+			_cachet_buf_free(&ed);
+			ret = ri_edit(&ri, "kari.originator.originatorKey.publicKey", pk.data, 31 * 8, &ed)
+				      ? open_ri(&ed, &keys, 16, got)
+				      : CACHET_E_INTERNAL;
+			expect(ret, CACHET_E_BAD_KEY, "kari X25519 originator key of 31 octets: BAD_KEY");
+			/* [rfc8418-2-all-zero] the point u = 0 gives the
+			 * all-zero secret: refused like any unwrap failure */
+			memset(pk.data, 0, pk.size);
+			_cachet_buf_free(&ed);
+			ret = ri_edit(&ri, "kari.originator.originatorKey.publicKey", pk.data, 32 * 8, &ed)
+				      ? open_ri(&ed, &keys, 16, got)
+				      : CACHET_E_INTERNAL;
+			expect(ret, CACHET_E_DECRYPT_FAILED,
+			       "kari X25519 originator key u = 0 (an all-zero shared secret): aborted, "
+			       "DECRYPT_FAILED");
+			_cachet_buf_free(&pk);
+		}
+		_cachet_buf_free(&ri);
+		random_cek(cek, 16);
+		expect(_cachet_ri_make_kari(&ri, r, 1, NULL, 0, cek, 16, NULL), 0,
+		       "kari rules: make to an X25519 key without a ukm");
+		ok(kek_independent("X25519", &ri, keyfile, SPKI_X25519, "HKDF", "SHA256", NULL, 0, cek,
+				   16),
+		   "kari X25519 without ukm: HKDF-SHA-256 without salt and info = a hand-built "
+		   "ECC-CMS-SharedInfo unwrap the CEK");
+		_cachet_buf_free(&ri);
+	}
+	{
+		cachet_kari_recip_t r[1] = {{y.crt, y.pub, 0}};
+
+		snprintf(keyfile, sizeof(keyfile), "%s/x448r.key.pem", tmp_dir);
+		random_cek(cek, 32);
+		expect(_cachet_ri_make_kari(&ri, r, 1, ukm, sizeof(ukm) - 1, cek, 32, NULL), 0,
+		       "kari rules: make to an X448 key with a ukm");
+		ok(kek_independent("X448", &ri, keyfile, SPKI_X448, "HKDF", "SHA512", ukm,
+				   sizeof(ukm) - 1, cek, 32),
+		   "kari X448 with ukm, CEK 32: openssl's X448 secret and HKDF-SHA-512 with salt = "
+		   "ukm and info = a hand-built ECC-CMS-SharedInfo (aes256-wrap, suppPubInfo = 256) "
+		   "unwrap the CEK");
+		_cachet_buf_free(&ri);
+	}
+	_cachet_buf_free(&ed);
+	free_ident(&carol);
+	free_ident(&dave);
+	free_ident(&x);
+	free_ident(&y);
+}
+
+/* ------------------------------------------------------------------ */
 /* kekri */
 
 static void test_kekri(void)
@@ -1599,6 +2084,7 @@ int main(void)
 	}
 	test_ktri();
 	test_kari();
+	test_kari_rules();
 	test_kekri();
 	test_pwri();
 	test_ori_and_structure();

@@ -578,7 +578,8 @@ int cachet_encrypt_add_attribute(cachet_encrypt_t *e, cachet_attr_place_t place,
 	return CACHET_E_INVALID_ARG;
 }
 
-/* Every RecipientInfo for CEK, in the order the recipients were added
+/* Every RecipientInfo for CEK (the one CEK, wrapped for each recipient:
+ * [rfc8418-3-same-cek] [rfc8418-5-same-cek]), in the order the recipients were added
  * (key-agreement recipients grouped by curve where the first of the
  * curve stands).  *ALL_V0 says whether each has version 0 (RFC 5652
  * section 6.1). */
@@ -689,7 +690,8 @@ int cachet_encrypt_run(cachet_encrypt_t *e, cachet_source_t *content, cachet_sin
 		ENSURE(kind == CT_AUTHENVELOPED || e->nauth == 0, CACHET_E_INVALID_ARG, RULE_AUTH, NULL,
 		       "authenticated attributes need an authenticated-encryption cipher (AuthEnvelopedData)");
 		/* A fresh random content-encryption key per message
-		 * [rfc3560-2-random-cek]. */
+		 * [rfc3560-2-random-cek] [rfc8418-3-cek-random]
+		 * [rfc8418-5-cek-random]. */
 		CHECK(_cachet_random(cek, sel.ci->key_len));
 	}
 	sel.key_len = sel.ci->key_len;

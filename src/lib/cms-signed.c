@@ -149,6 +149,11 @@ static const struct {
 	/* [rfc8551-2.5.2-smimecap-single] [rfc8551-2.5.3-keypref-single] */
 	{CACHET_ALG_AT_SMIME_CAPABILITIES, "smime-capabilities", "RFC 8551 section 2.5.2", false},
 	{CACHET_ALG_AT_ENC_KEY_PREF, "encryption-key-preference", "RFC 8551 section 2.5.3", false},
+	/* [rfc5035-3-signed-not-unsigned] [rfc5035-3-no-multiple-instances]
+	 * [rfc5035-3-single-value] [rfc5035-3-not-zero-or-multiple] and the
+	 * same of SigningCertificate: [rfc5035-5-signed-not-unsigned]
+	 * [rfc5035-5-no-multiple-instances] [rfc5035-5-single-value]
+	 * [rfc5035-5-not-zero-or-multiple] */
 	{CACHET_ALG_AT_SIGNING_CERT, "signing-certificate", "RFC 2634 section 5.4", false},
 	{CACHET_ALG_AT_SIGNING_CERT_V2, "signing-certificate", "RFC 5035 section 3", false},
 	{CACHET_ALG_AT_ALG_PROTECTION, "algorithm-protection", "RFC 6211 section 2", false},
@@ -557,7 +562,10 @@ static int smime_caps(cbuf_t *v)
 
 /* SigningCertificateV2 (RFC 5035 section 3): one ESSCertIDv2 for the
  * signer's certificate, SHA-256 (the DEFAULT, so not encoded), with
- * issuerSerial. */
+ * issuerSerial: the issuer's name from the certificate as the one
+ * directoryName of GeneralNames (section 4).  [rfc5035-2-v2-not-sha1]
+ * [rfc5035-3-issuerserial-should] [rfc5035-4-issuerserial-placed]
+ * [rfc5035-4-issuer-directoryname] */
 static int signing_cert_v2(cbuf_t *v, const signer_t *sg)
 {
 	uint8_t h[CACHET_MAX_DIGEST];
@@ -1326,7 +1334,10 @@ static int sig_params(vstate_t *st, sinfo_t *si, const cachet_alg_t *sa,
 	    sp->scheme != CACHET_PK_ED25519 && sp->scheme != CACHET_PK_ED448) {
 		/* RFC 5652 section 5.4 hashes the signed attributes with the
 		 * digestAlgorithm; a signature algorithm bound to another hash
-		 * contradicts it. */
+		 * contradicts it.  For ECDSA, RFC 5753 section 2.1.1: "The hash
+		 * algorithm identified in the name of the signature algorithm
+		 * MUST be the same as the digestAlgorithm".
+		 * [rfc5753-2.1.1-sigalg-hash] */
 		CK("signature-algorithm", CACHET_CHECK_FAIL, CACHET_E_BAD_PARAMS, RULE_SIG,
 		   "%s does not match digestAlgorithm %s", sa->name, da->name);
 		ret = CACHET_E_BAD_PARAMS;
@@ -1521,6 +1532,61 @@ static bool time_read(const char *t, bool is_utc, char *out, size_t n)
 	return true;
 }
 
+/* Serial numbers compare as integers: a leading 00 sign octet is no
+ * part of the value. */
+static void serial_trim(const uint8_t **p, size_t *n)
+{
+	while (*n > 1 && (*p)[0] == 0 && ((*p)[1] & 0x80)) {
+		(*p)++;
+		(*n)--;
+	}
+}
+
+/* Whether the issuerSerial of the first ESSCertID(v2) in SC (decoded
+ * from VAL) names CRT: true when it is absent ("If other constraints
+ * ensure that issuerAndSerialNumber will be present in the SignerInfo,
+ * the issuerSerial field MAY be omitted").  RFC 5035 section 4: "the
+ * issuer MUST contain only the issuer name from the certificate encoded
+ * in the directoryName choice of GeneralNames", so the GeneralNames are
+ * compared with the one such encoding of CRT's issuer, and the serial
+ * numbers as integers.  *WHAT says which part differs.
+ * [rfc5035-3-first-cert] [rfc5035-4-issuer-directoryname] */
+static bool issuer_serial_names(asn1_node sc, const cbuf_t *val, gnutls_x509_crt_t crt,
+				const char **what)
+{
+	cbuf_t sn = {0}, is = {0}, cs = {0}, want = {0};
+	size_t s, e, l1, l2;
+	const uint8_t *p1, *p2;
+	bool same = false;
+
+	*what = "";
+	if (_cachet_asn1_read(sc, "certs.?1.issuerSerial.serialNumber", &sn) == CACHET_E_END)
+		return true;
+	*what = "issuer or serial number";
+	if (sn.size == 0 || _cachet_crt_iasn(crt, &is, &cs) < 0 ||
+	    _cachet_asn1_range(sc, val->data, val->size, "certs.?1.issuerSerial.issuer", &s, &e) < 0 ||
+	    _cachet_buf_append(&want, is.data, is.size) < 0 || _cachet_der_wrap(&want, 0, 0xa4) < 0 ||
+	    _cachet_der_wrap(&want, 0, 0x30) < 0)
+		goto out;
+	*what = "issuer";
+	if (e - s + 1 != want.size || memcmp(val->data + s, want.data, want.size) != 0)
+		goto out;
+	*what = "serial number";
+	p1 = sn.data;
+	l1 = sn.size;
+	p2 = cs.data;
+	l2 = cs.size;
+	serial_trim(&p1, &l1);
+	serial_trim(&p2, &l2);
+	same = l1 == l2 && memcmp(p1, p2, l1) == 0;
+out:
+	_cachet_buf_free(&sn);
+	_cachet_buf_free(&is);
+	_cachet_buf_free(&cs);
+	_cachet_buf_free(&want);
+	return same;
+}
+
 /* Judge the signed attributes (RFC 5652 sections 5.3, 5.4, 11; RFC 6211;
  * RFC 5035).  SIGNED_ATTRS is the DER SET the signature covers (the
  * signedAttrs with the SET OF tag). */
@@ -1674,9 +1740,19 @@ static int check_attrs(vstate_t *st, sinfo_t *si, const cachet_alg_t *da,
 		}
 		case CACHET_ALG_AT_SIGNING_CERT_V2:
 		case CACHET_ALG_AT_SIGNING_CERT: {
-			/* RFC 5035 section 3 / RFC 2634 section 5.4: the first
-			 * ESSCertID identifies the signer's certificate. */
+			/* RFC 5035 section 3 / RFC 2634 section 5.4 (RFC 5035
+			 * section 5): "The first certificate identified in the
+			 * sequence of certificate identifiers MUST be the
+			 * certificate used to verify the signature" and "If the
+			 * hash of the certificate does not match ..., the
+			 * signature MUST be considered invalid".  Both attributes
+			 * are recognised, each judged on its own; an absent
+			 * hashAlgorithm is the DEFAULT id-sha256.
+			 * [rfc5035-2-recognize-both] [rfc5035-3-first-cert]
+			 * [rfc5035-3-hash-mismatch-invalid] [rfc5035-5-first-cert]
+			 * [rfc5035-5-hash-mismatch-invalid] */
 			bool v2 = id == CACHET_ALG_AT_SIGNING_CERT_V2;
+			const char *differs = "";
 			asn1_node sc = NULL;
 			char hoid[128] = "";
 			cbuf_t want = {0};
@@ -1705,6 +1781,10 @@ static int check_attrs(vstate_t *st, sinfo_t *si, const cachet_alg_t *da,
 			} else if (want.size != _cachet_hash_size(hid) || memcmp(want.data, h, want.size) != 0) {
 				CK("signing-certificate", CACHET_CHECK_FAIL, CACHET_E_ATTR_MISMATCH, "RFC 5035 section 3",
 				   "the certificate hash in the attribute does not match the signer certificate");
+			} else if (!issuer_serial_names(sc, &val, crt, &differs)) {
+				CK("signing-certificate", CACHET_CHECK_FAIL, CACHET_E_ATTR_MISMATCH, "RFC 5035 section 4",
+				   "the issuerSerial of the first certificate identifier names another %s than "
+				   "the signer certificate's", differs);
 			} else {
 				CK("signing-certificate", CACHET_CHECK_PASS, 0, "RFC 5035 section 3",
 				   "%s names the signer certificate", v2 ? "signingCertificateV2" : "signingCertificate");

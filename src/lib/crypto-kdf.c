@@ -510,7 +510,8 @@ static int xdh(cachet_alg_id_t curve, const uint8_t *priv, size_t privlen,
 	else
 		curve448_mul(z, priv, peer);
 	/* RFC 7748 section 6.1: "check whether the shared secret is the
-	 * all-zero value and abort if so" (a low-order peer key).  The OR
+	 * all-zero value and abort if so" (a low-order peer key); RFC 8418
+	 * section 2 makes it a MUST [rfc8418-2-all-zero].  The OR
 	 * runs over every octet; only its final value is examined, and
 	 * that outcome is the function's result. */
 	for (i = 0; i < n; i++)

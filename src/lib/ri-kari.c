@@ -118,7 +118,14 @@ static int parse_originator_key(const ri_t *ri, kari_t *k, cachet_diag_t *diag)
 		 * absent, ECParameters, or NULL ... If the parameters are
 		 * ECParameters, then they MUST be namedCurve" (RFC 5753
 		 * section 3.1.1); "If ECParameters is present, its value
-		 * MUST match the recipient's ECParameters" (section 7.1.2). */
+		 * MUST match the recipient's ECParameters" (section 7.1.2).
+		 * The point: uncompressed is read, compressed is not (MAY),
+		 * hybrid never (MUST NOT; section 7.2).
+		 * [rfc5753-3.1.1-params] [rfc5753-3.1.1-namedcurve]
+		 * [rfc5753-7.1.2-accept-absent-ecparameters]
+		 * [rfc5753-7.1.2-ecparameters-match] [rfc5753-7.1.2-null-optional]
+		 * [rfc5753-7.2-uncompressed] [rfc5753-7.2-compressed-may]
+		 * [rfc5753-7.2-no-hybrid] */
 		ENSURE(k->pub.size < 1 || (k->pub.data[0] != 0x02 && k->pub.data[0] != 0x03),
 		       CACHET_E_UNSUPPORTED, "RFC 5753 section 7.2", where,
 		       "compressed EC points are not supported (MAY, RFC 5753 section 7.2)");
@@ -148,7 +155,8 @@ static int parse_originator_key(const ri_t *ri, kari_t *k, cachet_diag_t *diag)
 		/* RFC 8410 section 3: "the parameters MUST be absent";
 		 * RFC 8418 section 3.2: "When using X25519, the public key
 		 * contains exactly 32 octets ... When using X448, the public
-		 * key contains exactly 56 octets". */
+		 * key contains exactly 56 octets".
+		 * [rfc8418-3.2-originator-x25519] [rfc8418-3.2-octet-string] */
 		k->curve = k->oalg.alg->id;
 		ENSURE(k->oalg.params == NULL, CACHET_E_BAD_PARAMS, "RFC 8410 section 3", where,
 		       "%s with parameters", k->oalg.alg->name);
@@ -198,7 +206,8 @@ static int kari_parse(const ri_t *ri, kari_t *k, cachet_diag_t *diag)
 	int ret;
 
 	memset(k, 0, sizeof(*k));
-	/* "version is the syntax version number.  It MUST always be 3." */
+	/* "version is the syntax version number.  It MUST always be 3."
+	 * [rfc5753-3.1.1-version] [rfc8418-3.2-version] */
 	CHECK(_cachet_ri_version(ri, 3, RULE_KARI, &k->version, diag));
 
 	ret = _cachet_asn1_read(ri->node, "kari.originator", &ch);
@@ -255,7 +264,8 @@ static int kari_check(const ri_t *ri, kari_t *k, cachet_diag_t *diag)
 	/* The dhSinglePass schemes are ephemeral-static: "originator MUST
 	 * be the alternative originatorKey" (RFC 5753 section 3.1.1; RFC
 	 * 8418 section 2 likewise).  Static-static agreement (RFC 6278) is
-	 * outside S/MIME 4.0 (RFC 8551 section 2.3) and refused as such. */
+	 * outside S/MIME 4.0 (RFC 8551 section 2.3) and refused as such.
+	 * [rfc5753-3.1.1-originatorkey] [rfc8418-3.2-originatorkey] */
 	ENSURE(k->has_key, CACHET_E_UNSUPPORTED, RULE_ECDH,
 	       _cachet_ri_where(ri, "originator", where, sizeof(where)),
 	       "the originator is identified by %s (static-static key agreement, RFC 6278); "
@@ -265,7 +275,10 @@ static int kari_check(const ri_t *ri, kari_t *k, cachet_diag_t *diag)
 		CHECK(parse_originator_key(ri, k, diag));
 	/* keyEncryptionAlgorithm: a key-agreement scheme whose parameters
 	 * are the KeyWrapAlgorithm (RFC 5753 section 7.1.4, RFC 8418
-	 * section 2). */
+	 * section 2).  1-Pass ECMQV is known and refused (OPTIONAL, RFC 5753
+	 * section 8); the cofactorDH schemes are read (for P-256, P-384
+	 * and P-521 the cofactor is 1).  [rfc5753-3.1.1-kea]
+	 * [rfc5753-8-cofactor-optional] [rfc5753-8-mqv-optional] */
 	_cachet_ri_where(ri, "keyEncryptionAlgorithm", where, sizeof(where));
 	ENSURE(k->kea.alg != NULL, CACHET_E_UNKNOWN_OID, "RFC 5753 section 7.1.4", where,
 	       "key-agreement algorithm %s is not known", k->kea.oid);
@@ -380,7 +393,8 @@ cleanup:
 /* KEK (KEKLEN octets) from the shared secret Z with the scheme SCHEME:
  * the X9.63 KDF over Z || counter || SharedInfo (RFC 5753 section 7.2,
  * RFC 8418 section 2.1), or HKDF with the ukm as salt and SharedInfo as
- * info (RFC 8418 section 2.2). */
+ * info (RFC 8418 section 2.2).  The ukm, when present, is processed
+ * [rfc5753-3.1.1-ukm-must-process] [rfc8418-9-ukm]. */
 static int derive_kek(const cachet_alg_t *scheme, const uint8_t *z, size_t zlen,
 		      const uint8_t *keyinfo, size_t kilen, const uint8_t *ukm, size_t ukmlen,
 		      bool has_ukm, uint8_t *kek, size_t keklen)
@@ -510,7 +524,8 @@ int _cachet_ri_kari_open(const ri_t *ri, const cachet_ri_keys_t *keys, size_t ce
 			/* "The originator MUST use an ephemeral public/private
 			 * key pair that is generated on the same elliptic curve
 			 * as the public key of the recipient" (RFC 8418 section
-			 * 2); a key on another curve cannot be the one meant. */
+			 * 2); a key on another curve cannot be the one meant.
+			 * [rfc8418-2-ephemeral-same-curve] */
 			if (!key_fits(&k, ck->key)) {
 				wrong_key = true;
 				continue;
@@ -674,7 +689,7 @@ int _cachet_ri_make_kari(cbuf_t *out, const cachet_kari_recip_t *r, size_t n,
 		       "recipient %zu has no certificate or key", i);
 		/* One ephemeral key serves every RecipientEncryptedKey, so
 		 * every recipient is on its curve (RFC 8418 section 2, RFC
-		 * 5753 section 3.1.2). */
+		 * 5753 section 3.1.2).  [rfc8418-2-ephemeral-same-curve] */
 		ENSURE(pub_curve(r[i].pub) == curve, CACHET_E_KEY_MISMATCH, "RFC 8418 section 2",
 		       path, "recipient %zu is not on %s like recipient 0", i, curve_name(curve));
 	}
@@ -686,7 +701,9 @@ int _cachet_ri_make_kari(cbuf_t *out, const cachet_kari_recip_t *r, size_t n,
 	/* originator [0] EXPLICIT { originatorKey [1] IMPLICIT
 	 * OriginatorPublicKey { algorithm, publicKey } }.  id-ecPublicKey:
 	 * "Implementations SHOULD generate absent parameters" (RFC 5753
-	 * section 7.1.2); id-X25519/id-X448: absent (RFC 8410 section 3). */
+	 * section 7.1.2); id-X25519/id-X448: absent (RFC 8410 section 3).
+	 * [rfc5753-7.1.2-generate-absent] [rfc5753-3.1.1-ecpoint]
+	 * [rfc8418-3.2-ephemeral-key] */
 	p = out->size;
 	q = out->size;
 	CHECK(_cachet_der_oid(out, _cachet_alg_by_id(curve == CACHET_ALG_X25519 || curve == CACHET_ALG_X448
@@ -734,7 +751,8 @@ cleanup:
 	if (ret < 0 && out != NULL)
 		out->size = off;
 	/* "The ephemeral key pair MUST be used for a single CMS-protected
-	 * content type, and then it MUST be discarded" (RFC 8418 section 2). */
+	 * content type, and then it MUST be discarded" (RFC 8418 section 2).
+	 * [rfc8418-2-ephemeral-single] */
 	_cachet_ephem_wipe(&e);
 	_cachet_buf_free(&keyinfo);
 	return ret;
