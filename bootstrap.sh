@@ -5,11 +5,12 @@
 set -eu
 cd "$(dirname "$0")"
 
-# Build dependencies and the peers the test suite runs against.
+# Build dependencies and the peers the test suite and `make interop` run
+# against (Java and Bouncy Castle for the matrix's BouncyCastle peer).
 PKGS="build-essential autoconf automake libtool pkg-config libgnutls28-dev
 nettle-dev libgmp-dev libtasn1-6-dev libtasn1-bin zlib1g-dev
 openssl gnutls-bin libnss3-tools gpgsm valgrind time python3
-softhsm2 p11-kit"
+softhsm2 p11-kit default-jdk-headless libbcpkix-java"
 
 missing=""
 for p in $PKGS; do

@@ -362,6 +362,43 @@ def totals_line(t, vt):
                t["exception"], vt["as_expected"], vt["total"], vt["differ_documented"]))
 
 
+def load_interop(path):
+    """doc/interop.json of `make interop`, or None."""
+    if not path or not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def interop_line(ij):
+    t = ij["totals"]
+    return ("interop: %d passed / %d cells (%d failed, %d peer lacks feature)"
+            % (t["pass"], t["total"], t["fail"], t["lacks"]))
+
+
+def interop_matrix(ij):
+    """(columns, rows): columns (peer, direction); rows (case, [cell or None])."""
+    cols, cases, idx = [], [], {}
+    for c in ij["cells"]:
+        k = (c["peer"], c["direction"])
+        if k not in cols:
+            cols.append(k)
+        case = "%s %s" % (c["operation"], c["algorithm"])
+        if case not in cases:
+            cases.append(case)
+        idx[(case,) + k] = c
+    return cols, [(case, [idx.get((case,) + k) for k in cols]) for case in cases]
+
+
+INTEROP_WORD = {"pass": "pass", "fail": "FAIL", "lacks": "lacks", "absent": "absent"}
+INTEROP_INTRO = ("The interop matrix of `make interop` (conformance/interop.py): "
+                 "peer>cachet, the peer made the message and Cachet opened it; "
+                 "cachet>peer, Cachet made it and the peer opened it; stored>cachet, "
+                 "Cachet opened the message the peer made earlier, kept in "
+                 "vectors/interop. \"lacks\": the peer lacks the feature (the reason "
+                 "and the peer's own message are in doc/interop.md).")
+
+
 def evidence_text(e):
     if e.get("exception"):
         return "%s: %s" % (e["exception_kind"], e["exception_reason"]) \
@@ -428,13 +465,31 @@ def write_md(path, c, vecs):
             "" if v["as_expected"] else md_cell(v["exception"] or
                                                 ("(no reason recorded)" if v["result"] == "pass" else ""))))
     L.append("")
+    ij = load_interop(c.a.interop)
+    L += ["## Interop matrix", ""]
+    if ij is None:
+        L += ["No interop run (`make interop` writes doc/interop.json).", ""]
+    else:
+        cols, rows = interop_matrix(ij)
+        L += [INTEROP_INTRO.replace("vectors/interop", "`vectors/interop`"), "",
+              "**%s.**" % interop_line(ij), ""]
+        L += ["- `%s`: %s" % (p, v) for p, v in ij["versions"].items()] + [""]
+        L.append("| case | " + " | ".join("%s %s" % k for k in cols) + " |")
+        L.append("|---|" + "---|" * len(cols))
+        for case, cells in rows:
+            L.append("| %s | %s |" % (case, " | ".join(
+                INTEROP_WORD.get(x["result"], x["result"]) if x else "" for x in cells)))
+        L.append("")
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(L))
 
 
 def write_json(path, c, vecs):
     t, vt = totals(c.entries), vec_totals(vecs)
-    doc = {"totals": {"requirements": t, "vectors": vt},
+    ij = load_interop(c.a.interop)
+    doc = {"totals": {"requirements": t, "vectors": vt,
+                      "interop": ij["totals"] if ij else None},
+           "interop": ij,
            "test_logs": logs_stamp(c.a.builddir),
            "rfcs": {s: {"title": h.get("title", ""), "complete": h.get("complete", ""),
                         "scope": h.get("scope", ""),
@@ -508,7 +563,25 @@ def write_html(path, c, vecs):
                      esc(v["path"]), esc(v["kind"]), esc(v["expected"]), esc(v["verdict"]),
                      esc(v["test"]), cls(v["result"]), esc(v["result"]),
                      "" if v["as_expected"] else esc(v["exception"])))
-    H.append("</table></body></html>")
+    H.append("</table>")
+    ij = load_interop(c.a.interop)
+    H.append("<h2>Interop matrix</h2>")
+    if ij is None:
+        H.append("<p>No interop run (<code>make interop</code> writes doc/interop.json).</p>")
+    else:
+        cols, rows = interop_matrix(ij)
+        H.append("<p>%s</p><p><b>%s.</b></p><ul>" % (esc(INTEROP_INTRO), esc(interop_line(ij))))
+        H += ["<li><code>%s</code>: %s</li>" % (esc(p), esc(v)) for p, v in ij["versions"].items()]
+        H.append("</ul><table><tr><th>case</th>%s</tr>" % "".join(
+            "<th>%s<br>%s</th>" % (esc(p), esc(d)) for p, d in cols))
+        for case, cells in rows:
+            H.append("<tr><td>%s</td>%s</tr>" % (esc(case), "".join(
+                "<td></td>" if x is None else "<td class=\"%s\" title=\"%s\">%s</td>" % (
+                    {"pass": "pass", "fail": "fail", "lacks": "notrun"}.get(x["result"], "notimpl"),
+                    esc(x["why"]), esc(INTEROP_WORD.get(x["result"], x["result"])))
+                for x in cells)))
+        H.append("</table>")
+    H.append("</body></html>")
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(H) + "\n")
 
@@ -529,6 +602,7 @@ def main():
     ap.add_argument("--md")
     ap.add_argument("--json")
     ap.add_argument("--html")
+    ap.add_argument("--interop", help="doc/interop.json of make interop, when there is one")
     a = ap.parse_args()
     if a.cite_dir is None:
         a.cite_dir = [os.path.join(a.srcdir, d) for d in ("src", "tests", "fuzz")]
@@ -577,7 +651,8 @@ def main():
         for w, p in c.problems:
             print("%s: %s" % (w, p), file=sys.stderr)
         sys.stderr.flush()
-        print(totals_line(t, vt))
+        ij = load_interop(a.interop)
+        print(totals_line(t, vt) + ("; " + interop_line(ij) if ij else ""))
     return 1 if c.problems else 0
 
 

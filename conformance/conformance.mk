@@ -9,14 +9,15 @@ CONFORMANCE_REGISTRY = conformance/rfc8551.req conformance/rfc8550.req \
 	conformance/rfc3211.req conformance/rfc5753.req conformance/rfc8418.req \
 	conformance/rfc5035.req
 CONFORMANCE_TOOLS = conformance/check.py conformance/keywords.py \
-	conformance/rfctext.py conformance/registry.py
+	conformance/rfctext.py conformance/registry.py \
+	conformance/interop.py conformance/interop/CachetBC.java
 # The checker's own negative case: a registry with a fake quote, evidence
 # that names no test point, an entry with neither test nor exception, and
 # a source file citing an id that does not exist.
 CONFORMANCE_SELFTEST = conformance/selftest/rfc8551.req \
 	conformance/selftest/tests/fake.py conformance/selftest/tests/fake.log \
 	conformance/selftest/tests/fake.trs conformance/selftest/src/cites.c
-EXTRA_DIST += conformance/README.md conformance/conformance.mk \
+EXTRA_DIST += conformance/README.md conformance/conformance.mk vectors/interop \
 	$(CONFORMANCE_REGISTRY) $(CONFORMANCE_TOOLS) $(CONFORMANCE_SELFTEST) \
 	tests/conformance.sh
 
@@ -52,6 +53,25 @@ conformance:
 	  $(CONFORMANCE_PY) $(srcdir)/conformance/check.py \
 	  --registry $(srcdir)/conformance --srcdir $(srcdir) --builddir . \
 	  --md doc/conformance.md --json doc/conformance.json \
-	  --html doc/conformance.html
+	  --html doc/conformance.html --interop doc/interop.json
 .PHONY: conformance
-MOSTLYCLEANFILES = $(CONFORMANCE_REPORTS)
+MOSTLYCLEANFILES = $(CONFORMANCE_REPORTS) $(INTEROP_REPORTS)
+
+# make interop: the interop matrix (conformance/interop.py): every case
+# both ways with every installed peer, and cachet opening the peer-made
+# messages kept in vectors/interop.  INTEROP_FLAGS=--require-peers (CI)
+# makes a peer that is not installed a failure; `make conformance` puts
+# doc/interop.json, when there is one, into the report.
+INTEROP_REPORTS = doc/interop.md doc/interop.json
+INTEROP_FLAGS =
+interop: all
+	@$(MKDIR_P) doc
+	$(AM_V_GEN)$(CONFORMANCE_PY) $(srcdir)/conformance/interop.py \
+	  --cachet src/cachet --srcdir $(srcdir) \
+	  --json doc/interop.json --md doc/interop.md $(INTEROP_FLAGS)
+.PHONY: interop
+
+# The peer-made half of the matrix from the stored messages, in make check
+# (no peer needed).
+TESTS += tests/interop-stored.sh
+EXTRA_DIST += tests/interop-stored.sh
