@@ -837,6 +837,27 @@ int main(void)
 		}
 		ok(good, "AuthEnvelopedData: authAttrs are only the caller's, never a message-digest attribute "
 			 "(RFC 5083 sections 2.1 and 3)");
+		/* The caller's attributes without a content-type one: the
+		 * writer adds it (RFC 5652 section 11.1 via RFC 5083 section
+		 * 2.1), so the message is one its reader accepts. */
+		{
+			enc_spec_t es = {.certs = {"carol.crt.pem"}, .cipher = CACHET_CIPHER_AES128_GCM,
+					 .auth_attr = &attr};
+			dec_spec_t ds = {.cert = "carol.crt.pem", .key = "carol.key.pem"};
+			ret = encrypt_msg(&es, big, 100, &m);
+			if (ret == 0)
+				ret = decrypt_msg(&ds, &m, &o, &sum, NULL, 0);
+			ok(ret == 0 && sum && strstr(sum, "\"auth_attrs\":\"1.2.3.4, id-contentType\"") &&
+				   same(&o, big, 100),
+			   "AuthEnvelopedData: a caller's authAttrs without content-type get one (id-data) and "
+			   "the message decrypts (%s)",
+			   cachet_strerror_name(ret));
+			free(sum);
+			sum = NULL;
+			cachet_free(m.data);
+			cachet_free(o.data);
+			m.data = o.data = NULL;
+		}
 	}
 
 	/* RFC 5084 sections 1.5 and 3.2: "Within the scope of any

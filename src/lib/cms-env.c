@@ -566,6 +566,48 @@ int cachet_encrypt_add_originator_certs(cachet_encrypt_t *e, const cachet_datum_
 	return _cachet_certset_add(&e->orig, certs->data, certs->size, "originator certificates", diag);
 }
 
+/* Whether the DER Attribute A is of TYPE. */
+static bool attr_is_type(const cbuf_t *a, cachet_alg_id_t type)
+{
+	cbuf_t oid = {0};
+	size_t hdr;
+	bool is = false;
+	if (a->size < 2 || a->data[0] != 0x30)
+		return false;
+	hdr = a->data[1] < 0x80 ? 2 : 2 + (size_t)(a->data[1] & 0x7f);
+	if (_cachet_der_oid(&oid, oid_of(type)) == 0)
+		is = a->size >= hdr + oid.size && memcmp(a->data + hdr, oid.data, oid.size) == 0;
+	_cachet_buf_free(&oid);
+	return is;
+}
+
+/* authAttrs hold a content-type attribute: RFC 5083 section 2.1 takes
+ * AuthAttributes from RFC 5652 section 9.1, where "the content-type
+ * attribute MUST be present whenever authenticated attributes are
+ * present" (section 11.1), and the reader holds messages to it.  The
+ * content is id-data; one is added when the caller's attributes have
+ * none. */
+static int auth_content_type(cachet_encrypt_t *e, cachet_diag_t *diag)
+{
+	cbuf_t v = {0};
+	size_t off;
+	int ret;
+	for (size_t i = 0; i < e->nauth; i++)
+		if (attr_is_type(&e->auth[i], CACHET_ALG_AT_CONTENT_TYPE))
+			return 0;
+	ENSURE(e->nauth < CACHET_MAX_ATTRS, CACHET_E_COUNT_LIMIT, NULL, "attributes", "more than %d attributes",
+	       CACHET_MAX_ATTRS);
+	CHECK(_cachet_der_oid(&v, oid_of(CACHET_ALG_CT_DATA)));
+	off = e->auth[e->nauth].size;
+	CHECK(_cachet_der_oid(&e->auth[e->nauth], oid_of(CACHET_ALG_AT_CONTENT_TYPE)));
+	CHECK(_cachet_der_append(&e->auth[e->nauth], 0x31, v.data, v.size));
+	CHECK(_cachet_der_wrap(&e->auth[e->nauth], off, 0x30));
+	e->nauth++;
+cleanup:
+	_cachet_buf_free(&v);
+	return ret;
+}
+
 int cachet_encrypt_add_attribute(cachet_encrypt_t *e, cachet_attr_place_t place, const cachet_datum_t *attr,
 				 cachet_diag_t *diag)
 {
@@ -709,6 +751,8 @@ int cachet_encrypt_run(cachet_encrypt_t *e, cachet_source_t *content, cachet_sin
 	CHECK(_cachet_random(sel.iv, sel.ci->iv_len));
 
 	CHECK(_cachet_encryptor_init(&enc, &sel.p, diag));
+	if (kind == CT_AUTHENVELOPED && e->nauth > 0)
+		CHECK(auth_content_type(e, diag));
 	if (kind == CT_AUTHENVELOPED && e->nauth > 0) {
 		/* RFC 5083 section 2.2: the AAD is the DER of authAttrs with
 		 * the universal SET OF tag, not the [1]. */

@@ -501,7 +501,9 @@ CACHET_API CACHET_MUST_CHECK int
 cachet_encrypt_add_originator_certs(cachet_encrypt_t *e,
 				    const cachet_datum_t *certs,
 				    cachet_diag_t *diag);
-/* An Attribute (DER SEQUENCE { attrType, attrValues }). */
+/* An Attribute (DER SEQUENCE { attrType, attrValues }).  When authAttrs
+ * hold no content-type attribute, cachet_encrypt_run adds one (id-data;
+ * RFC 5652 section 11.1, RFC 5083 section 2.1). */
 CACHET_API CACHET_MUST_CHECK int
 cachet_encrypt_add_attribute(cachet_encrypt_t *e, cachet_attr_place_t place,
 			     const cachet_datum_t *attr, cachet_diag_t *diag);
