@@ -282,6 +282,9 @@ class Peer:
     def installed(self):
         return all(shutil.which(p) for p in self.commands)
 
+    def needs(self):
+        return ", ".join(self.commands)
+
     def lack(self, op, alg, direction):
         """A feature the peer is known to lack, or None.  The cell is still
         tried: the peer failing it is "peer lacks feature" (with the
@@ -760,6 +763,10 @@ class BouncyCastle(Peer):
         return (super().installed() and
                 all(os.path.exists(os.path.join(self.jardir, j)) for j in self.JARS))
 
+    def needs(self):
+        return "java, javac and %s in %s (CACHET_BC_JARS)" % (
+            ", ".join(self.JARS), self.jardir)
+
     def setup(self):
         c = self.c
         self.classes = os.path.join(c.work, "bc-classes")
@@ -1091,7 +1098,7 @@ def main():
                 peer = P(ctx)
                 if not peer.installed():
                     r = "fail" if args.require_peers else "absent"
-                    why = "peer not installed (%s)" % ", ".join(P.commands)
+                    why = "peer not installed (needs %s)" % peer.needs()
                     versions[P.name] = "not installed"
                     for op, alg in peer_cases(P):
                         for d in ("peer>cachet", "cachet>peer"):
