@@ -606,14 +606,28 @@ class Gpgsm(Peer):
         fpr = fpr.split("=", 1)[1].strip().replace(":", "")
         open(os.path.join(self.home, "trustlist.txt"), "w").write("%s S\n" % fpr)
         for u in ("alice", "bob"):
-            p12 = os.path.join(c.work, u + ".gpgsm.p12")
-            must(["openssl", "pkcs12", "-export", "-in", c.crt(u), "-inkey", c.key(u),
-                  "-name", u, "-keypbe", "PBE-SHA1-3DES", "-certpbe", "PBE-SHA1-3DES",
-                  "-macalg", "sha1", "-passout", "pass:p12", "-out", p12], "openssl pkcs12")
-            self.gs(["--import", p12])
+            self.import_key(u)
         for u in ("carol", "dave", "grace"):
             self.gs(["--import", c.crt(u)])
             self.ec_key(u)
+
+    def import_key(self, u):
+        """U's RSA key through PKCS #12.  gpgsm 2.2.40's reader fails on
+        some of the files openssl makes ("data error at
+        shrouded_key_bag.decrypted-text"), depending on their random salt
+        and IV: up to five fresh files are tried."""
+        c = self.c
+        p12 = os.path.join(c.work, u + ".gpgsm.p12")
+        for attempt in range(5):
+            must(["openssl", "pkcs12", "-export", "-in", c.crt(u), "-inkey", c.key(u),
+                  "-name", u, "-keypbe", "PBE-SHA1-3DES", "-certpbe", "PBE-SHA1-3DES",
+                  "-macalg", "sha1", "-passout", "pass:p12", "-out", p12], "openssl pkcs12")
+            try:
+                self.gs(["--import", p12], "gpgsm --import %s.p12" % u)
+                return
+            except Outcome:
+                if attempt == 4:
+                    raise
 
     def ec_key(self, u):
         """gpgsm 2.2 cannot import EC keys from PKCS #12: write the agent's

@@ -54,3 +54,28 @@ peer_case()
 		diag_file "$TMP/_log"
 	fi
 }
+
+# mk_p12 USER: USER's certificate and key as a PKCS #12 file gpgsm 2.2
+# reads (the legacy 3DES/SHA-1 form), USER.p12.
+mk_p12()
+{
+	openssl pkcs12 -export -in "$PKI/$1.crt.pem" -inkey "$PKI/$1.key.pem" -name "$1" \
+		-keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1 \
+		-passout "pass:$P12PASS" -out "$1.p12"
+}
+
+# gs_import_key USER: import USER's key into the gpgsm home through a
+# PKCS #12 file.  gpgsm 2.2.40's PKCS #12 reader fails on some files
+# openssl makes ("data error at shrouded_key_bag.decrypted-text"), which
+# one depends on the random salt and IV: a fresh file is tried, up to
+# five, and a retry is said in a TAP comment.  An RSA key only (gpgsm
+# 2.2 reads no EC key from PKCS #12).
+gs_import_key()
+{
+	local n
+	for n in 1 2 3 4 5; do
+		mk_p12 "$1" && gs --import "$1.p12" && return 0
+		diag "gpgsm refused $1's PKCS #12 file (attempt $n): $(grep -m1 'data error\|error parsing' "$TMP/gs.err")"
+	done
+	return 1
+}

@@ -79,18 +79,11 @@ ok "gpgsm home: the certificates validate against the trusted root" -- \
 	eval 'gpgsm --batch --with-validation -k alice@example.org carol@example.org >val.txt 2>&1 &&
 		[ "$(grep -c "certificate is good" val.txt)" -ge 2 ] && ! grep -q "not trusted" val.txt'
 
-# mk_p12 USER: USER's certificate and key as a PKCS #12 file gpgsm 2.2 reads.
-mk_p12()
-{
-	openssl pkcs12 -export -in "$PKI/$1.crt.pem" -inkey "$PKI/$1.key.pem" -name "$1" \
-		-keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1 \
-		-passout "pass:$P12PASS" -out "$1.p12"
-}
 # has_secret USER: the agent holds USER's key.
 has_secret() { gpgsm --batch -K "$1@example.org" 2>/dev/null | grep -qi "Subject: .*CN=$1/" ; }
 for u in alice bob; do
 	ok "gpgsm home: import $u's key (openssl pkcs12 -export | gpgsm --import)" -- \
-		eval 'mk_p12 $u && gs --import $u.p12 && has_secret $u'
+		eval 'gs_import_key $u && has_secret $u'
 done
 
 # ec_agent_key USER: put USER's EC key into the agent as an unprotected

@@ -109,9 +109,7 @@ ok "gpgsm home: agent, CAs, trust and Alice's key" -- \
 		gs --import "$PKI/root-ca.crt.pem" "$PKI/int-ca.crt.pem" &&
 		printf "%s S\n" "$(fpr root-ca)" >"$GNUPGHOME/trustlist.txt" &&
 		gs --import "$PKI/bob.crt.pem" &&
-		openssl pkcs12 -export -in "$PKI/alice.crt.pem" -inkey "$PKI/alice.key.pem" -name alice \
-			-keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1 \
-			-passout "pass:$P12PASS" -out alice.p12 && gs --import alice.p12 || { gs_log; false; }'
+		gs_import_key alice || { gs_log; false; }'
 
 # What a gpgsm-based mail client writes around gpgsm's base64 output.
 gpgsm_msigned()

@@ -108,9 +108,7 @@ ok "gpgsm home: import the test root, intermediate CA and alice" -- \
 ok "gpgsm home: trust the test root (trustlist.txt, flag S)" -- \
 	eval 'printf "%s S\n" "$(fpr root-ca)" >"$GNUPGHOME/trustlist.txt"'
 ok "gpgsm home: import alice's key (legacy PKCS #12, as interop-gpgsm.sh)" -- \
-	eval 'openssl pkcs12 -export -in "$PKI/alice.crt.pem" -inkey "$PKI/alice.key.pem" -name alice \
-		-keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1 -passout "pass:$P12PASS" -out alice.p12 &&
-		gs --import alice.p12'
+	gs_import_key alice
 
 # ---------------------------------------------------------------- signing -> gpgsm
 F=$(fpr alice)
