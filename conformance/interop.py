@@ -159,10 +159,10 @@ class Outcome(Exception):
         self.who = who     # "peer" or "cachet": whose command failed
 
 
-def run(argv, env=None, stdin=None, ok_codes=(0,)):
+def run(argv, env=None):
     """Run a command; return (status, combined output)."""
     try:
-        p = subprocess.run(argv, stdin=stdin, stdout=subprocess.PIPE,
+        p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, env=env, timeout=300)
     except FileNotFoundError:
         return 127, "%s: not found" % argv[0]
