@@ -435,7 +435,7 @@ def cmd_dup_value(path, oid, out):
 
 def _signer0(path):
     root = parse(read_input(path))
-    si = signer_infos(signed_data(root)).children[0]
+    si = first_signer(root)
     return root, si, signer_parts(si)
 
 

@@ -255,21 +255,6 @@ import base64, os, sys
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
 import derutil as d
 
-def enc_oid(dotted):
-    arcs = [int(x) for x in dotted.split(".")]
-    out = bytearray()
-    for a in [arcs[0] * 40 + arcs[1]] + arcs[2:]:
-        b = [a & 0x7F]
-        a >>= 7
-        while a:
-            b.append(0x80 | (a & 0x7F))
-            a >>= 7
-        out += bytes(reversed(b))
-    return bytes(out)
-
-def tlv(tag, body):
-    return bytes([tag]) + d.enc_len(len(body)) + body
-
 src, out, oid, kind = sys.argv[1:5]
 root = d.parse(d.read_input(src))
 if d.decode_oid(root.children[0].content) != "1.2.840.113549.1.7.3":
@@ -278,13 +263,13 @@ env = root.children[1].children[0]
 eci = [c for c in env.children if c.is_univ(16)][-1]
 alg = eci.children[1]
 iv = bytes(alg.children[1].content)
-alg.children[0].new_content = enc_oid(oid)
+alg.children[0].new_content = d.encode_oid(oid)
 if kind == "chacha":  # AEADChaCha20Poly1305Nonce (RFC 8103 section 3)
-    params = tlv(0x04, iv[:12])
+    params = d.tlv(0x04, iv[:12])
 elif kind == "cbc":  # the IV as it was (RFC 3565 section 4.1)
-    params = tlv(0x04, iv)
+    params = d.tlv(0x04, iv)
 else:  # GCMParameters / CCMParameters: nonce, ICV length 16 (RFC 5084)
-    params = tlv(0x30, tlv(0x04, iv[:12]) + tlv(0x02, b"\x10"))
+    params = d.tlv(0x30, d.tlv(0x04, iv[:12]) + d.tlv(0x02, b"\x10"))
 alg.children[1] = d.parse(bytearray(params))
 der = d.encode(root)
 if out.endswith(".eml"):

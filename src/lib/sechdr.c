@@ -150,6 +150,19 @@ int _cachet_sechdr_field_body(const cachet_mime_field_t *f, cbuf_t *out)
 	return buf_cstr(out);
 }
 
+/* The message field F canonicalised (RFC 7508 section 4.5.1 steps 2-3,
+ * 4.5.2 step 4): its body into BODY, then name and value into N and V,
+ * each emptied first. */
+static int canon_field(int canon, const cachet_mime_field_t *f, cbuf_t *body, cbuf_t *n, cbuf_t *v)
+{
+	int ret;
+	_cachet_buf_free(body);
+	_cachet_buf_free(n);
+	_cachet_buf_free(v);
+	CHECK_RET(_cachet_sechdr_field_body(f, body));
+	return _cachet_sechdr_canon(canon, f->name, (const char *)body->data, n, v);
+}
+
 /* ================================================================== */
 /* Checks shared by writing and reading                                */
 /* ================================================================== */
@@ -374,12 +387,8 @@ int _cachet_sechdr_encode(const cachet_mime_header_t *h, const char *const *name
 				continue;
 			ENSURE(s.n < CACHET_SECHDR_MAX_FIELDS, CACHET_E_COUNT_LIMIT, NULL, PATH ".secHeaderFields",
 			       "more than %d header fields to protect", CACHET_SECHDR_MAX_FIELDS);
-			_cachet_buf_free(&body);
-			_cachet_buf_free(&cn);
-			_cachet_buf_free(&cv);
-			CHECK(_cachet_sechdr_field_body(f, &body));
 			/* Steps 2 and 3: canonicalise, then store. */
-			CHECK(_cachet_sechdr_canon(canon, f->name, (const char *)body.data, &cn, &cv));
+			CHECK(canon_field(canon, f, &body, &cn, &cv));
 			/* RFC 7508 section 4.5.1: an empty value is a zero-length
 			 * field-Value. */
 			CHECK(push_field(&s, (const char *)cn.data, cn.size, (const char *)cv.data, cv.size,
@@ -603,11 +612,7 @@ int _cachet_sechdr_compare(const sechdr_t *s, const cachet_mime_header_t *h, con
 			continue;
 		}
 		/* Step 4: canonicalise the message's field; step 5: compare. */
-		_cachet_buf_free(&body);
-		_cachet_buf_free(&mn);
-		_cachet_buf_free(&mv);
-		CHECK(_cachet_sechdr_field_body(mf, &body));
-		CHECK(_cachet_sechdr_canon(s->canon, mf->name, (const char *)body.data, &mn, &mv));
+		CHECK(canon_field(s->canon, mf, &body, &mn, &mv));
 		bool same = sn.size == mn.size && memcmp(sn.data, mn.data, sn.size) == 0 && sv.size == mv.size &&
 			    memcmp(sv.data, mv.data, sv.size) == 0;
 		if (same) {
@@ -649,11 +654,7 @@ int _cachet_sechdr_compare(const sechdr_t *s, const cachet_mime_header_t *h, con
 				const cachet_mime_field_t *mf = _cachet_mime_header_get(h, s->fields[i].name, k);
 				if (mf == NULL)
 					continue;
-				_cachet_buf_free(&body);
-				_cachet_buf_free(&mn);
-				_cachet_buf_free(&mv);
-				CHECK(_cachet_sechdr_field_body(mf, &body));
-				CHECK(_cachet_sechdr_canon(s->canon, mf->name, (const char *)body.data, &mn, &mv));
+				CHECK(canon_field(s->canon, mf, &body, &mn, &mv));
 				CHECK(finding(findings, s->fields[i].name, "extra field, not signed, in the message:",
 					      (const char *)mv.data, "(RFC 7508 section 4.5.2 step 6)"));
 			}
