@@ -374,6 +374,42 @@ int main(void)
 		}
 	}
 
+	/* RFC 3218 section 2.3: a PKCS#1 v1.5 encryptedKey that does not
+	 * decrypt to a valid padding gives a random content key, and about
+	 * one random AES key in 256 gives a one-block CBC ciphertext valid
+	 * padding.  That must fail all the same, with the uniform code: 2000
+	 * tries of a damaged encryptedKey (all passed with the old code
+	 * about once in 256 tries). */
+	{
+		enc_spec_t es = {.certs = {"alice.crt.pem"}, .cipher = CACHET_CIPHER_AES128_CBC};
+		dec_spec_t ds = {.cert = "alice.crt.pem", .key = "alice.key.pem"};
+		/* OCTET STRING of 256 octets: alice's RSA-2048 encryptedKey. */
+		static const uint8_t ek_hdr[] = {0x04, 0x82, 0x01, 0x00};
+		int failed = 0, opened = 0, other = 0;
+		ret = encrypt_msg(&es, big, 5, &m);
+		long at = ret == 0 ? find(&m, ek_hdr, sizeof(ek_hdr)) : -1;
+		if (at >= 0)
+			m.data[at + sizeof(ek_hdr) + 100] ^= 0x01;
+		for (int i = 0; at >= 0 && i < 2000; i++) {
+			ret = decrypt_msg(&ds, &m, &o, NULL, NULL, 0);
+			if (ret == CACHET_E_DECRYPT_FAILED)
+				failed++;
+			else if (ret == 0)
+				opened++;
+			else
+				other++;
+			cachet_free(o.data);
+			o.data = NULL;
+		}
+		ok(at >= 0 && failed == 2000,
+		   "RSA PKCS#1 v1.5, damaged encryptedKey, one-block AES-128-CBC content: 2000 of 2000 tries "
+		   "fail with CACHET_E_DECRYPT_FAILED, even when the random key gives valid padding (%d "
+		   "failed, %d opened, %d other)",
+		   failed, opened, other);
+		cachet_free(m.data);
+		m.data = NULL;
+	}
+
 	/* Mixed recipients in one message: each of them opens it, and the
 	 * summary names the one that did. */
 	{

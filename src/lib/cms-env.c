@@ -1252,7 +1252,7 @@ static int pass2_reread(cachet_source_t *src, uint64_t ct_off, const ber_hdr_t *
 
 /* Try the RecipientInfos for the content-encryption key. */
 static int recover_cek(cachet_decrypt_t *d, cbuf_t *ris, size_t nris, size_t ceklen, uint8_t *cek,
-		       cachet_diag_t *diag)
+		       uint8_t *valid, cachet_diag_t *diag)
 {
 	cachet_ri_certkey_t *ck = NULL;
 	cachet_ri_kek_t *kk = NULL;
@@ -1298,7 +1298,8 @@ static int recover_cek(cachet_decrypt_t *d, cbuf_t *ris, size_t nris, size_t cek
 	ret = CACHET_E_END;
 	for (size_t i = 0; i < nris; i++) {
 		snprintf(path, sizeof(path), "recipientInfos[%zu]", i);
-		ret = _cachet_ri_open(ris[i].data, ris[i].size, &keys, ceklen, cek, path, diag);
+		ret = _cachet_ri_open_masked(ris[i].data, ris[i].size, &keys, ceklen, cek, valid, path,
+					     diag);
 		if (ret == 0) {
 			d->opened = (long)i;
 			break;
@@ -1373,6 +1374,7 @@ int cachet_decrypt_run(cachet_decrypt_t *d, cachet_source_t *in, cachet_sink_t *
 	const char *rule;
 	unsigned version, want, auth_ct_count = 0;
 	bool has_auth = false, crypto_failed = false, have_cek = false;
+	uint8_t cek_valid = 0xff; /* _cachet_ri_open_masked */
 	int ret;
 
 	memset(&st, 0, sizeof(st));
@@ -1499,7 +1501,7 @@ int cachet_decrypt_run(cachet_decrypt_t *d, cachet_source_t *in, cachet_sink_t *
 		       "the content key is %zu octets; %s needs %zu", d->content_key.size, d->cipher, sel.key_len);
 		memcpy(cek, d->content_key.data, sel.key_len);
 	} else {
-		ret = recover_cek(d, ris, nris, sel.key_len, cek, diag);
+		ret = recover_cek(d, ris, nris, sel.key_len, cek, &cek_valid, diag);
 		if (ret == CACHET_E_DECRYPT_FAILED) {
 			crypto_failed = true;
 			goto cleanup;
@@ -1704,6 +1706,16 @@ int cachet_decrypt_run(cachet_decrypt_t *d, cachet_source_t *in, cachet_sink_t *
 			if (olen > 0)
 				CHECK(_cachet_sink_write(out, st.obuf, olen));
 		}
+	}
+	/* The RecipientInfo's own verdict, looked at only now that the whole
+	 * content is through: a PKCS#1 v1.5 random key (RFC 3218 section
+	 * 2.3) that happened to give valid CBC padding fails here, where and
+	 * as a wrong key's bad padding does. */
+	if (cek_valid != 0xff) {
+		why = "the key transport padding was wrong; the random key that stood in for the "
+		      "content-encryption key happened to give valid CBC padding";
+		crypto_failed = true;
+		goto cleanup;
 	}
 	CHECK(cachet_sink_flush(out));
 	ret = 0;

@@ -312,6 +312,15 @@ CACHET_INTERNAL int _cachet_rsa_pkcs1_decrypt(const cachet_privkey_t *k,
 					      const uint8_t *in, size_t inlen,
 					      uint8_t *out, size_t outlen,
 					      cachet_diag_t *diag);
+/* The same, and *VALID (never NULL) becomes 0xff when OUT came from a
+ * valid padding, 0x00 when it is the random key -- set without a branch,
+ * for the caller to look at only once the content has been processed
+ * (a random key can give valid CBC padding). */
+CACHET_INTERNAL int _cachet_rsa_pkcs1_decrypt_masked(const cachet_privkey_t *k,
+						     const uint8_t *in, size_t inlen,
+						     uint8_t *out, size_t outlen,
+						     uint8_t *valid,
+						     cachet_diag_t *diag);
 
 /* RSAES-OAEP-params (RFC 4055 section 4.1, RFC 8017 appendix A.2.1). */
 typedef struct {

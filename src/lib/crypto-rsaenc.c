@@ -96,16 +96,25 @@ int _cachet_rsa_pkcs1_decrypt(const cachet_privkey_t *k, const uint8_t *in,
 			      size_t inlen, uint8_t *out, size_t outlen,
 			      cachet_diag_t *diag)
 {
+	uint8_t valid;
+	return _cachet_rsa_pkcs1_decrypt_masked(k, in, inlen, out, outlen, &valid, diag);
+}
+
+int _cachet_rsa_pkcs1_decrypt_masked(const cachet_privkey_t *k, const uint8_t *in,
+				     size_t inlen, uint8_t *out, size_t outlen,
+				     uint8_t *valid, cachet_diag_t *diag)
+{
 	int rnd_failed = 0;
 	mpz_t c;
 	int ret;
 
+	*valid = 0;
 	mpz_init(c);
 	ENSURE(in != NULL && out != NULL, CACHET_E_INVALID_ARG, RULE_V15,
 	       PATH_KT, "missing input or output");
 	/* A key on a PKCS#11 token: the token unpads (pki-token.c). */
 	if (_cachet_privkey_is_token(k)) {
-		ret = _cachet_token_pkcs1_decrypt(k, in, inlen, out, outlen, diag);
+		ret = _cachet_token_pkcs1_decrypt(k, in, inlen, out, outlen, valid, diag);
 		goto cleanup;
 	}
 	CHECK(rsa_kt_check(k != NULL, k ? k->type : CACHET_PK_NONE, k && k->has_rsa, RULE_V15, diag));
@@ -126,10 +135,11 @@ int _cachet_rsa_pkcs1_decrypt(const cachet_privkey_t *k, const uint8_t *in,
 	nettle_mpz_set_str_256_u(c, inlen, in);
 	/* ...which rsa_sec_decrypt overwrites (cnd_memcpy) only for valid
 	 * padding around exactly OUTLEN octets.  Its result is deliberately
-	 * ignored: no branch, no error code, no diagnostic depends on it.
-	 * A ciphertext >= n also leaves the random key in place. */
-	(void)rsa_sec_decrypt(&k->rsa_pub, &k->rsa_priv, &rnd_failed,
-			      _cachet_nettle_random, outlen, out, c);
+	 * kept as a mask only: no branch, no error code, no diagnostic
+	 * depends on it here.  A ciphertext >= n also leaves the random key
+	 * in place. */
+	*valid = (uint8_t)(0u - (unsigned)(rsa_sec_decrypt(&k->rsa_pub, &k->rsa_priv, &rnd_failed,
+							   _cachet_nettle_random, outlen, out, c) & 1));
 	/* A failed random generator weakened the blinding; this says
 	 * nothing about the padding. */
 	if (rnd_failed) {

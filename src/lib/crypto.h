@@ -251,11 +251,12 @@ CACHET_INTERNAL int _cachet_privkey_import_url(cachet_privkey_t **k,
 					       cachet_diag_t *diag);
 CACHET_INTERNAL bool _cachet_privkey_is_token(const cachet_privkey_t *k);
 /* RSA PKCS#1 v1.5 key transport on the token, with the contract of
- * _cachet_rsa_pkcs1_decrypt (a random OUT unless the token gives OUTLEN
- * octets; no error for bad padding). */
+ * _cachet_rsa_pkcs1_decrypt_masked (a random OUT unless the token gives
+ * OUTLEN octets, *VALID saying which; no error for bad padding). */
 CACHET_INTERNAL int _cachet_token_pkcs1_decrypt(const cachet_privkey_t *k,
 						const uint8_t *in, size_t inlen,
 						uint8_t *out, size_t outlen,
+						uint8_t *valid,
 						cachet_diag_t *diag);
 /* DER Ecdsa-Sig-Value (RFC 5753 section 7.2) from big-endian R and S,
  * written as _cachet_pk_sign writes it (free OUT with cachet_free). */

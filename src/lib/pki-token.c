@@ -300,7 +300,7 @@ cleanup:
 
 int _cachet_token_pkcs1_decrypt(const cachet_privkey_t *k, const uint8_t *in,
 				size_t inlen, uint8_t *out, size_t outlen,
-				cachet_diag_t *diag)
+				uint8_t *valid, cachet_diag_t *diag)
 {
 	const struct cachet_token_st *t;
 	gnutls_datum_t c;
@@ -308,6 +308,7 @@ int _cachet_token_pkcs1_decrypt(const cachet_privkey_t *k, const uint8_t *in,
 	size_t kb;
 	int rc, ret;
 
+	*valid = 0;
 	ENSURE(k != NULL && k->token != NULL && in != NULL && out != NULL,
 	       CACHET_E_INVALID_ARG, "", TOKEN_PATH, "missing input or output");
 	t = k->token;
@@ -332,6 +333,7 @@ int _cachet_token_pkcs1_decrypt(const cachet_privkey_t *k, const uint8_t *in,
 	c.size = (unsigned)inlen;
 	rc = gnutls_privkey_decrypt_data2(t->key, 0, &c, tmp, outlen);
 	cnd_memcpy(rc == 0, out, tmp, outlen);
+	*valid = (uint8_t)(0u - (unsigned)(rc == 0));
 	ret = 0;
 cleanup:
 	if (tmp != NULL)

@@ -124,6 +124,7 @@ CACHET_INTERNAL int _cachet_ri_ktri_describe(const ri_t *ri,
 CACHET_INTERNAL int _cachet_ri_ktri_open(const ri_t *ri,
 					 const cachet_ri_keys_t *keys,
 					 size_t ceklen, uint8_t *cek,
+					 uint8_t *valid,
 					 cachet_diag_t *diag);
 CACHET_INTERNAL int _cachet_ri_kari_describe(const ri_t *ri,
 					     cachet_ri_info_t *info,

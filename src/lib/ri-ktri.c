@@ -14,7 +14,9 @@
  * PKCS#1 v1.5 is opened with implicit rejection (RFC 3218 section 2.3,
  * STYLE 14): _cachet_rsa_pkcs1_decrypt fills the CEK with random octets
  * and overwrites them only for a valid padding; nothing here looks at
- * which happened.  A wrong key shows when the content fails to decrypt.
+ * which happened.  A wrong key shows when the content fails to decrypt,
+ * or, where a random key happens to give valid CBC padding, when the
+ * decryptor looks at the mask it is handed (_cachet_ri_open_masked).
  */
 #include "ri-int.h"
 
@@ -235,7 +237,7 @@ int _cachet_ri_ktri_describe(const ri_t *ri, cachet_ri_info_t *info, cachet_diag
 }
 
 int _cachet_ri_ktri_open(const ri_t *ri, const cachet_ri_keys_t *keys, size_t ceklen,
-			 uint8_t *cek, cachet_diag_t *diag)
+			 uint8_t *cek, uint8_t *valid, cachet_diag_t *diag)
 {
 	const cachet_privkey_t *key = NULL;
 	cachet_pk_type_t wrong = CACHET_PK_NONE;
@@ -270,10 +272,12 @@ int _cachet_ri_ktri_open(const ri_t *ri, const cachet_ri_keys_t *keys, size_t ce
 	       "the matching certificate's key is not an RSA encryption key");
 
 	if (!k.is_oaep) {
-		/* Implicit rejection: 0 whatever the padding held; the only
+		/* Implicit rejection: 0 whatever the padding held (*VALID
+		 * says it, for the content decryption's verdict); the only
 		 * failure seen here is a ciphertext that is not the modulus
 		 * length (public). */
-		ret = _cachet_rsa_pkcs1_decrypt(key, k.ek.data, k.ek.size, cek, ceklen, diag);
+		ret = _cachet_rsa_pkcs1_decrypt_masked(key, k.ek.data, k.ek.size, cek, ceklen, valid,
+						       diag);
 		if (ret == CACHET_E_DECRYPT_FAILED)
 			ret = _cachet_ri_unwrap_failed(ri, keys,
 						       "encryptedKey is not as long as the modulus",

@@ -412,12 +412,22 @@ cleanup:
 int _cachet_ri_open(const uint8_t *der, size_t len, const cachet_ri_keys_t *keys,
 		    size_t ceklen, uint8_t *cek, const char *path, cachet_diag_t *diag)
 {
+	uint8_t valid;
+	return _cachet_ri_open_masked(der, len, keys, ceklen, cek, &valid, path, diag);
+}
+
+int _cachet_ri_open_masked(const uint8_t *der, size_t len, const cachet_ri_keys_t *keys,
+			   size_t ceklen, uint8_t *cek, uint8_t *valid, const char *path,
+			   cachet_diag_t *diag)
+{
 	static const cachet_ri_keys_t no_keys;
 	cachet_ri_kind_t kind = CACHET_RI_KTRI;
 	ri_t ri;
 	int ret;
 
 	memset(&ri, 0, sizeof(ri));
+	/* Every kind but PKCS#1 v1.5 key transport knows when it failed. */
+	*valid = 0xff;
 	ENSURE(cek != NULL && ceklen >= 1 && ceklen <= CACHET_CEK_MAX, CACHET_E_INVALID_ARG,
 	       RULE_RI, path ? path : "RecipientInfo",
 	       "content-encryption key of %zu octets (1..%d)", ceklen, CACHET_CEK_MAX);
@@ -426,7 +436,7 @@ int _cachet_ri_open(const uint8_t *der, size_t len, const cachet_ri_keys_t *keys
 	CHECK(ri_decode(der, len, path, &ri, &kind, diag));
 	switch (kind) {
 	case CACHET_RI_KTRI:
-		ret = _cachet_ri_ktri_open(&ri, keys, ceklen, cek, diag);
+		ret = _cachet_ri_ktri_open(&ri, keys, ceklen, cek, valid, diag);
 		break;
 	case CACHET_RI_KARI:
 		ret = _cachet_ri_kari_open(&ri, keys, ceklen, cek, diag);

@@ -196,5 +196,16 @@ CACHET_INTERNAL int _cachet_ri_open(const uint8_t *der, size_t len,
 				    const cachet_ri_keys_t *keys,
 				    size_t ceklen, uint8_t *cek,
 				    const char *path, cachet_diag_t *diag);
+/* The same, and *VALID: 0xff, or 0x00 when a KeyTransRecipientInfo with
+ * RSAES-PKCS1-v1_5 returned 0 with its random key (implicit rejection,
+ * RFC 3218 section 2.3).  The content decryptor looks at it only after
+ * the whole content, so that the failure comes where a wrong key's
+ * would, with the same code: a random key gives valid CBC padding about
+ * once in 256, and must not then pass for a decryption. */
+CACHET_INTERNAL int _cachet_ri_open_masked(const uint8_t *der, size_t len,
+					   const cachet_ri_keys_t *keys,
+					   size_t ceklen, uint8_t *cek,
+					   uint8_t *valid, const char *path,
+					   cachet_diag_t *diag);
 
 #endif /* CACHET_RI_H */
